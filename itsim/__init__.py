@@ -1,0 +1,29 @@
+"""itsim: an open simulator of intrathecal drug delivery, for teaching.
+
+FOR EDUCATION ONLY. Not a medical device; never use it to dose or manage a patient.
+
+Model layers (pure numpy and pint; no widgets): :mod:`itsim.units`, :mod:`itsim.drugs`,
+:mod:`itsim.dosing`, :mod:`itsim.device`. :mod:`itsim.ui` holds every widget and figure;
+:mod:`itsim.exercises` checks learners' answers. Submodules load on first use so that
+``import itsim`` is fast.
+"""
+from __future__ import annotations
+
+import importlib
+
+from .errors import InputError, UnknownDrugError
+
+__version__ = "0.1.0"
+DISCLAIMER = ("For education only: itsim is a teaching simulator, not a medical device. "
+              "Never use it to dose, program or manage a real patient.")
+
+_SUBMODULES = ("units", "drugs", "dosing", "device", "exercises", "ui", "cli", "data", "facts")
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'itsim' has no attribute {name!r}")
+
+
+__all__ = ["InputError", "UnknownDrugError", "__version__", "DISCLAIMER", *_SUBMODULES]

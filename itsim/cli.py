@@ -1,0 +1,97 @@
+"""The ``itsim`` command: ``itsim course`` opens the course in JupyterLab.
+
+Errors end with exit code 2 and one line on stderr, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from . import DISCLAIMER, __version__
+from .errors import InputError
+
+START_PAGE = "lessons/00_start_here.ipynb"
+
+
+def course_root(explicit: str | None = None) -> Path:
+    """The folder holding ``lessons/``: ``--dir``, else the checkout itsim was installed from,
+    else the current folder."""
+    candidates = [Path(explicit)] if explicit else [Path(__file__).resolve().parents[1],
+                                                    Path.cwd()]
+    for root in candidates:
+        if (root / START_PAGE).is_file():
+            return root.resolve()
+    where = explicit or "the itsim checkout or the current folder"
+    raise InputError("--dir", where, f"no {START_PAGE} there; give the folder of the course "
+                     "(the git checkout) with --dir")
+
+
+def lab_command(root: Path, port: int | None, browser: bool) -> list[str]:
+    """The JupyterLab command line: localhost only, Jupyter's normal token auth."""
+    cmd = [sys.executable, "-m", "jupyterlab", START_PAGE,
+           f"--ServerApp.root_dir={root}", "--ServerApp.ip=127.0.0.1"]
+    if port is not None:
+        cmd.append(f"--ServerApp.port={port}")
+    if not browser:
+        cmd.append("--no-browser")
+    return cmd
+
+
+def _course(args) -> int:
+    root = course_root(args.dir)
+    if args.port is not None and not 1 <= args.port <= 65535:
+        raise InputError("--port", args.port, "expected a port number from 1 to 65535")
+    print(DISCLAIMER, file=sys.stderr, flush=True)
+    cmd = lab_command(root, args.port, not args.no_browser)
+    if args.print_command:
+        print(" ".join(cmd))
+        return 0
+    try:
+        return subprocess.call(cmd, cwd=root)
+    except KeyboardInterrupt:
+        return 0
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line and exit code 2, without the usage block."""
+
+    def error(self, message):
+        _fail(self.prog, message)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="itsim", description="itsim: an interactive course and simulator of intrathecal "
+        "drug delivery. " + DISCLAIMER)
+    p.add_argument("--version", action="version", version=f"itsim {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    c = sub.add_parser("course", help="open the course in JupyterLab at the start page",
+                       description="Start JupyterLab on this machine (127.0.0.1, with "
+                       "Jupyter's token) at " + START_PAGE + ".")
+    c.add_argument("--dir", help="the course folder (default: the itsim checkout)")
+    c.add_argument("--port", type=int, help="port to listen on (default: Jupyter's choice)")
+    c.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    c.add_argument("--print-command", action="store_true",
+                   help="print the JupyterLab command instead of running it")
+    c.set_defaults(run=_course)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    if not getattr(args, "run", None):
+        p.print_help()
+        return 0
+    try:
+        return args.run(args)
+    except InputError as e:
+        _fail("itsim", str(e))
+
+
+def _fail(prog: str, message: str):
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+

@@ -1,0 +1,55 @@
+"""The implanted device: pump presets (and, later, program, pump and catheter models)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .. import data
+from ..errors import InputError
+from ..facts import Fact, parse_fact
+
+PRESET_KINDS = {"reservoir": "volume", "min_rate": "flow", "low_reservoir_alarm": "volume",
+                "dead_space": "volume", "cap_volume": "volume"}
+
+
+@dataclass(frozen=True)
+class PumpPreset:
+    """A pump model's published specification; floats in mL and mL/day."""
+
+    name: str
+    kind: str
+    description: str
+    facts: dict[str, Fact]
+
+    @property
+    def reservoir(self) -> float:
+        return self.facts["reservoir"].value
+
+    @property
+    def min_rate(self) -> float:
+        return self.facts["min_rate"].value
+
+    @property
+    def low_reservoir_alarm(self) -> float:
+        return self.facts["low_reservoir_alarm"].value
+
+
+@lru_cache(maxsize=1)
+def pump_presets() -> dict[str, PumpPreset]:
+    """All pump presets from ``devices.toml``, unit-checked."""
+    out = {}
+    for name, raw in data.load("devices")["pump"].items():
+        facts = {k: parse_fact(f"devices.toml [pump.{name}].{k}", k, v, PRESET_KINDS[k])
+                 for k, v in raw.items() if k in PRESET_KINDS}
+        out[name] = PumpPreset(name, raw["kind"], raw["description"], facts)
+    return out
+
+
+def pump_preset(name) -> PumpPreset:
+    """The preset called ``name`` (e.g. ``"programmable-20"``)."""
+    if isinstance(name, PumpPreset):
+        return name
+    try:
+        return pump_presets()[name]
+    except (KeyError, TypeError):
+        raise InputError("pump", name, "expected one of " + ", ".join(pump_presets())) from None

@@ -1,0 +1,502 @@
+"""Dose arithmetic and its safety checks. FOR EDUCATION ONLY.
+
+Public functions take quantities (``"300 mcg/day"``, ``"500 mcg/mL"``) and return pint
+quantities or small result objects; the arithmetic runs on floats in canonical units (mcg,
+mL, day). The basic relation is
+
+    daily dose (mcg/day) = flow (mL/day) x concentration (mcg/mL)
+
+>>> from itsim import dosing
+>>> dosing.rate("300 mcg/day", "500 mcg/mL")
+<Quantity(0.6, 'milliliter / day')>
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from . import drugs as _drugs
+from .device import pump_preset
+from .errors import InputError
+from .units import check_number, fmt, parse, quantity
+
+SEVERITIES = ("danger", "caution", "info")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of a dosing check, in plain words for the learner."""
+
+    code: str          # stable identifier, e.g. "above-max-concentration"
+    severity: str      # "danger", "caution" or "info"
+    message: str
+    source: str = ""   # where the limit comes from, e.g. "[Z2, Z4]"
+
+    def __str__(self) -> str:
+        return f"{self.severity.upper()}: {self.message}" + (f" {self.source}" if self.source else "")
+
+
+# --- the basic relations (floats in canonical units) -----------------------------------
+
+def _flow(dose: float, conc: float) -> float:
+    return dose / conc
+
+
+def rate(daily_dose, concentration):
+    """Pump flow (mL/day) that delivers ``daily_dose`` at ``concentration``."""
+    return quantity(_flow(parse(daily_dose, "dose_rate", "daily_dose"),
+                          parse(concentration, "concentration", "concentration")), "flow")
+
+
+def daily_dose(rate, concentration):
+    """Daily dose (mcg/day) delivered by a flow ``rate`` at ``concentration``."""
+    return quantity(parse(rate, "flow", "rate") * parse(concentration, "concentration",
+                                                         "concentration"), "dose_rate")
+
+
+def concentration_for(daily_dose, rate):
+    """Concentration (mcg/mL) that gives ``daily_dose`` at flow ``rate``."""
+    return quantity(parse(daily_dose, "dose_rate", "daily_dose")
+                    / parse(rate, "flow", "rate"), "concentration")
+
+
+def _days_until(volume: float, target: float, flow: float) -> float:
+    return max(volume - target, 0.0) / flow
+
+
+def days_until(volume, target, rate):
+    """Days for a reservoir holding ``volume`` to fall to ``target`` at flow ``rate``
+    (zero if it is already there)."""
+    return quantity(_days_until(parse(volume, "volume", "volume", allow_zero=True),
+                                parse(target, "volume", "target", allow_zero=True),
+                                parse(rate, "flow", "rate")), "time")
+
+
+# --- checks ------------------------------------------------------------------------------
+
+def _dose_text(x: float, drug) -> str:
+    return fmt(x, "dose_rate", drug.dose_unit)
+
+
+def _conc_text(x: float, drug) -> str:
+    return fmt(x, "concentration", drug.concentration_unit)
+
+
+def _check(drug, conc: float | None, dose: float | None, previous: float | None,
+           cancer: bool, new_start: bool, interval: float | None, days_since: float | None,
+           stability_limit: tuple[float, str] | None) -> list[Finding]:
+    out: list[Finding] = []
+    f = drug.max_concentration
+    if conc is not None and f is not None and conc > f.value * (1 + 1e-9):
+        out.append(Finding("above-max-concentration", "danger",
+                           f"{_conc_text(conc, drug)} is above the maximum concentration for "
+                           f"{drug.name} ({_conc_text(f.value, drug)}).", f.label))
+    f = drug.granuloma_risk_concentration
+    if conc is not None and f is not None and conc >= f.value * (1 - 1e-9):
+        out.append(Finding("granuloma-risk", "caution",
+                           f"At {_conc_text(conc, drug)} and above, inflammatory masses at the "
+                           f"catheter tip are more likely (from {_conc_text(f.value, drug)}).",
+                           f.label))
+    f = drug.max_daily_dose
+    if dose is not None and f is not None and dose > f.value * (1 + 1e-9):
+        out.append(Finding("above-max-daily-dose", "danger",
+                           f"{_dose_text(dose, drug)} is above the maximum daily dose for "
+                           f"{drug.name} ({_dose_text(f.value, drug)}).", f.label))
+    f = drug.usual_daily_dose
+    if dose is not None and f is not None and dose > f.high * (1 + 1e-9) and not any(
+            x.code == "above-max-daily-dose" for x in out):
+        out.append(Finding("above-usual-dose", "caution",
+                           f"{_dose_text(dose, drug)} is above the usual range "
+                           f"({_dose_text(f.low, drug)} to {_dose_text(f.high, drug)}).", f.label))
+    f = drug.starting_dose
+    if new_start and dose is not None and f is not None and dose > f.high * (1 + 1e-9):
+        out.append(Finding("above-starting-dose", "danger",
+                           f"{_dose_text(dose, drug)} is above the starting dose range for a new "
+                           f"patient ({_dose_text(f.low, drug)} to {_dose_text(f.high, drug)}).",
+                           f.label))
+    if previous is not None and dose is not None:
+        out += _check_change(drug, previous, dose, cancer, days_since)
+    if interval is not None and stability_limit is not None and interval > stability_limit[0]:
+        limit, label = stability_limit
+        out.append(Finding("beyond-stability", "danger",
+                           f"A refill interval of {fmt(interval, 'time')} is longer than "
+                           f"{drug.name} stays stable in the pump ({fmt(limit, 'time')}).", label))
+    return out
+
+
+def _check_change(drug, previous: float, dose: float, cancer: bool,
+                  days_since: float | None) -> list[Finding]:
+    t = drug.titration
+    if t is None:
+        return []
+    out = []
+    change = dose - previous
+    if "max_step" in t.extra:                      # an absolute step limit (ziconotide)
+        if change > t["max_step"] * (1 + 1e-9):
+            out.append(Finding("titration-too-fast", "danger",
+                               f"A rise of {_dose_text(change, drug)} is bigger than the label "
+                               f"allows in one step ({_dose_text(t['max_step'], drug)}).", t.label))
+    else:
+        limit = t.get("max_increase_cancer", t["max_increase"]) if cancer else t["max_increase"]
+        if change > previous * limit * (1 + 1e-9):
+            out.append(Finding("titration-step-too-large", "caution",
+                               f"A rise of {change / previous:.0%} is bigger than the usual step "
+                               f"(up to {limit:.0%}{' in cancer pain' if cancer else ''}).",
+                               t.label))
+        down = t.get("max_decrease")
+        if down is not None and -change > previous * down * (1 + 1e-9):
+            out.append(Finding("titration-step-too-large", "caution",
+                               f"A fall of {-change / previous:.0%} is bigger than the usual step "
+                               f"(down to {down:.0%}).", t.label))
+    if (days_since is not None and change > 0 and "min_interval" in t.extra
+            and days_since < t["min_interval"] - 1e-9):
+        out.append(Finding("titration-too-soon", "danger" if "max_step" in t.extra else "caution",
+                           f"The last change was {fmt(days_since, 'time', 'h')} ago; increases "
+                           f"need at least {fmt(t['min_interval'], 'time', 'h')} between them.",
+                           t.label))
+    return out
+
+
+def check_schedule(drug, schedule) -> list[Finding]:
+    """Check a titration schedule, a list of ``(day, daily dose)`` pairs in time order
+    (days as numbers or quantities such as "36 h"), against the drug's rules: step size,
+    time between increases, increases per 7 days and the maximum daily dose."""
+    drug = _drugs.get(drug)
+    points = []
+    for i, (day, dose) in enumerate(schedule):
+        t = (check_number(day, f"schedule[{i}] day", allow_zero=True)
+             if isinstance(day, (int, float)) else parse(day, "time", f"schedule[{i}] day",
+                                                          allow_zero=True))
+        points.append((t, parse(dose, "dose_rate", f"schedule[{i}] dose")))
+    if any(b[0] <= a[0] for a, b in zip(points, points[1:])):
+        raise InputError("schedule", schedule, "days must be in increasing order")
+    out: list[Finding] = []
+    rises = []
+    for (t0, x0), (t1, x1) in zip(points, points[1:]):
+        out += _check_change(drug, x0, x1, False, t1 - t0)
+        if x1 > x0:
+            rises.append(t1)
+    t = drug.titration
+    per_week = t.get("max_per_week") if t is not None else None
+    if per_week is not None:
+        for i, day in enumerate(rises):
+            n = sum(1 for r in rises[: i + 1] if r > day - 7 + 1e-9)
+            if n > per_week:
+                out.append(Finding("titration-too-fast", "danger",
+                                   f"{n} increases in the 7 days up to day {day:g}; the label "
+                                   f"allows at most {per_week}.", t.label))
+                break
+    mx = drug.max_daily_dose
+    top = max(x for _, x in points)
+    if mx is not None and top > mx.value * (1 + 1e-9):
+        out.append(Finding("above-max-daily-dose", "danger",
+                           f"{_dose_text(top, drug)} is above the maximum daily dose "
+                           f"({_dose_text(mx.value, drug)}).", mx.label))
+    seen, unique = set(), []
+    for f in out:
+        if (f.code, f.message) not in seen:
+            seen.add((f.code, f.message))
+            unique.append(f)
+    return unique
+
+
+def stability_limit(drug, *, first_fill: bool = False, diluted: bool = False):
+    """(days, source label) the drug may stay in the pump, or None if not known."""
+    drug = _drugs.get(drug)
+    name = ("stability_first_fill" if first_fill and drug.stability_first_fill
+            else "stability_diluted" if diluted and drug.stability_diluted else "stability")
+    f = drug.fact(name)
+    return None if f is None else (f.value, f.label)
+
+
+def check(drug, *, concentration=None, daily_dose=None, previous_dose=None,
+          cancer: bool = False, new_start: bool = False, refill_interval=None,
+          days_since_last_change=None, first_fill: bool = False,
+          diluted: bool = False) -> list[Finding]:
+    """Check a prescription against the drug library; returns findings (empty = none).
+
+    Flags a concentration or daily dose above the maximum, a dose above the usual range
+    (or above the starting range when ``new_start``), a change from ``previous_dose``
+    bigger than the usual titration step (ziconotide: faster than the label allows), and a
+    ``refill_interval`` longer than the drug's stability in the pump.
+    """
+    drug = _drugs.get(drug)
+    p = _parse_optional
+    return _check(drug, p(concentration, "concentration", "concentration"),
+                  p(daily_dose, "dose_rate", "daily_dose"),
+                  p(previous_dose, "dose_rate", "previous_dose"), bool(cancer),
+                  bool(new_start), p(refill_interval, "time", "refill_interval"),
+                  p(days_since_last_change, "time", "days_since_last_change", zero=True),
+                  stability_limit(drug, first_fill=first_fill, diluted=diluted))
+
+
+def _parse_optional(value, kind, name, zero=False):
+    return None if value is None else parse(value, kind, name, allow_zero=zero)
+
+
+# --- a prescription on a pump: the dose calculator's model call ----------------------------
+
+@dataclass(frozen=True)
+class Prescription:
+    """A drug, concentration and daily dose on a pump, with what follows from them.
+
+    Floats in canonical units: mcg/mL, mcg/day, mL, mL/day, days.
+    """
+
+    drug: object
+    concentration: float
+    daily_dose: float
+    fill: float
+    low_reservoir_alarm: float
+    flow: float
+    days_to_alarm: float
+    days_to_empty: float
+    stability_days: float | None
+    refill_within_days: float
+    refill_reason: str
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+
+    @property
+    def flow_ml_per_h(self) -> float:
+        return self.flow / 24
+
+    def reservoir_volume(self, days):
+        """Reservoir volume (mL) after ``days`` of delivery (array or float), never below 0."""
+        import numpy as np
+        return np.maximum(self.fill - self.flow * np.asarray(days, dtype=float), 0.0)
+
+    def summary(self) -> str:
+        """A short plain-text readout."""
+        d = self.drug
+        lines = [
+            f"{d.display_name} {_conc_text(self.concentration, d)}, "
+            f"{_dose_text(self.daily_dose, d)}",
+            f"Pump rate: {fmt(self.flow, 'flow')} ({fmt(self.flow, 'flow', 'mL/h')})",
+            f"Low-reservoir alarm ({fmt(self.low_reservoir_alarm, 'volume')}) in "
+            f"{fmt(self.days_to_alarm, 'time')}; empty in {fmt(self.days_to_empty, 'time')}",
+            f"Refill within {fmt(self.refill_within_days, 'time')} ({self.refill_reason})",
+        ]
+        lines += [str(f) for f in self.findings] or ["No flags."]
+        return "\n".join(lines)
+
+
+def prescription(drug, concentration, daily_dose, *, pump="programmable-20", fill=None,
+                 low_reservoir_alarm=None, previous_dose=None, cancer: bool = False,
+                 new_start: bool = False, first_fill: bool = False,
+                 diluted: bool = False) -> Prescription:
+    """Rate, alarm and refill timing and the dosing checks for one prescription.
+
+    ``fill`` defaults to the pump's reservoir and ``low_reservoir_alarm`` to the preset's
+    alarm volume. Also flags a flow below the pump's minimum rate or a fill above its
+    reservoir.
+    """
+    drug = _drugs.get(drug)
+    preset = pump_preset(pump)
+    conc = parse(concentration, "concentration", "concentration")
+    dose = parse(daily_dose, "dose_rate", "daily_dose")
+    fill_ml = preset.reservoir if fill is None else parse(fill, "volume", "fill")
+    alarm = (preset.low_reservoir_alarm if low_reservoir_alarm is None
+             else parse(low_reservoir_alarm, "volume", "low_reservoir_alarm", allow_zero=True))
+    if fill_ml > preset.reservoir * (1 + 1e-9):
+        raise InputError("fill", fill, f"the {fmt(preset.reservoir, 'volume')} pump holds at most "
+                         f"{fmt(preset.reservoir, 'volume')}")
+    if alarm >= fill_ml:
+        raise InputError("low_reservoir_alarm", low_reservoir_alarm,
+                         f"must be less than the fill volume ({fmt(fill_ml, 'volume')})")
+    flow = _flow(dose, conc)
+    prev = _parse_optional(previous_dose, "dose_rate", "previous_dose")
+    stab = stability_limit(drug, first_fill=first_fill, diluted=diluted)
+    findings = _check(drug, conc, dose, prev, cancer, new_start, None, None, None)
+    if flow < preset.min_rate * (1 - 1e-9):
+        findings.append(Finding(
+            "below-min-rate", "danger",
+            f"The rate {fmt(flow, 'flow')} is below the pump's minimum "
+            f"({fmt(preset.min_rate, 'flow')}): use a lower concentration.",
+            preset.facts["min_rate"].label))
+    to_alarm = _days_until(fill_ml, alarm, flow)
+    within, reason = to_alarm, "low-reservoir alarm"
+    if stab is not None and stab[0] < within:
+        within, reason = stab[0], f"drug stability limit {stab[1]}"
+    return Prescription(drug=drug, concentration=conc, daily_dose=dose, fill=fill_ml,
+                        low_reservoir_alarm=alarm, flow=flow, days_to_alarm=to_alarm,
+                        days_to_empty=fill_ml / flow, stability_days=None if stab is None
+                        else stab[0], refill_within_days=within, refill_reason=reason,
+                        findings=tuple(findings))
+
+
+# --- making up a refill solution (constant-flow pump arithmetic, [S48]) ---------------------
+
+@dataclass(frozen=True)
+class SolutionMakeup:
+    """How to make up a reservoir's worth of drug for a fixed-flow pump (mL, mcg, days)."""
+
+    running_time: float
+    drug_amount: float
+    drug_volume: float
+    diluent_volume: float
+    final_concentration: float
+
+
+def solution_makeup(reservoir, flow, daily_dose, stock_concentration) -> SolutionMakeup:
+    """Running time = reservoir / flow; drug = daily dose x running time, drawn from the
+    stock and made up to the reservoir volume with saline."""
+    res = parse(reservoir, "volume", "reservoir")
+    q = parse(flow, "flow", "flow")
+    dose = parse(daily_dose, "dose_rate", "daily_dose")
+    stock = parse(stock_concentration, "concentration", "stock_concentration")
+    days = res / q
+    amount = dose * days
+    volume = amount / stock
+    if volume > res * (1 + 1e-9):
+        raise InputError("stock_concentration", stock_concentration,
+                         f"too dilute: {fmt(volume, 'volume')} of it would be needed but the "
+                         f"reservoir holds {fmt(res, 'volume')}")
+    return SolutionMakeup(days, amount, volume, max(res - volume, 0.0), amount / res)
+
+
+# --- conversions -----------------------------------------------------------------------------
+
+ROUTES = ("oral", "iv", "epidural", "intrathecal")
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A converted dose (mcg/day) with the ratio used, the range the sources give, and why
+    it is only a starting point."""
+
+    value: float
+    low: float
+    high: float
+    ratio: float
+    source: str
+    caveat: str
+
+    @property
+    def dose(self):
+        """The converted dose as a pint quantity (mcg/day)."""
+        return quantity(self.value, "dose_rate")
+
+    def __str__(self) -> str:
+        return (f"{fmt(self.value, 'dose_rate', 'mg/day')} (sources give "
+                f"{fmt(self.low, 'dose_rate', 'mg/day')} to {fmt(self.high, 'dose_rate', 'mg/day')})")
+
+
+def convert_morphine(dose, from_route: str, to_route: str) -> Conversion:
+    """Equianalgesic morphine dose by another route, using oral:IV:epidural:intrathecal =
+    300:100:10:1. Real ratios vary widely: ``low``/``high`` give the range patients showed
+    for oral <-> intrathecal."""
+    table = _drugs.conversions()["morphine_routes"]
+    ratios = table["ratios"]
+    for name, route in (("from_route", from_route), ("to_route", to_route)):
+        if route not in ratios:
+            raise InputError(name, route, "expected one of " + ", ".join(ROUTES))
+    d = parse(dose, "dose_rate", "dose")
+    ratio = ratios[from_route] / ratios[to_route]
+    value = d / ratio
+    low = high = value
+    observed = table["observed_oral_to_intrathecal"]
+    pair = {from_route, to_route}
+    if pair == {"oral", "intrathecal"}:
+        ratios_seen = (observed["low"], observed["high"])
+        conv = [d / r if from_route == "oral" else d * r for r in ratios_seen]
+        low, high = min(conv + [value]), max(conv + [value])
+    caveat = ("A rule of thumb, not a measured equivalence: observed oral-to-intrathecal ratios "
+              f"ran from {observed['low']}:1 to {observed['high']}:1. Start lower and titrate.")
+    return Conversion(value, low, high, ratio, "[" + ", ".join(table["source"]) + "]", caveat)
+
+
+def convert_hydromorphone_morphine(dose, to: str) -> Conversion:
+    """Intrathecal hydromorphone <-> intrathecal morphine. The sources give 2:1 to 6:1;
+    ``value`` is the lower (safer) target dose of that range."""
+    if to not in ("morphine", "hydromorphone"):
+        raise InputError("to", to, "expected 'morphine' or 'hydromorphone'")
+    table = _drugs.conversions()["hydromorphone_morphine"]
+    d = parse(dose, "dose_rate", "dose")
+    options = [(r["value"], d * r["value"] if to == "morphine" else d / r["value"],
+                r["source"]) for r in table["ratios"]]
+    ratio, value, source = min(options, key=lambda o: o[1])
+    values = [o[1] for o in options]
+    return Conversion(value, min(values), max(values), ratio, "[" + ", ".join(source) + "]",
+                      table["note"] + " Incomplete cross-tolerance is a further reason to "
+                      "start lower.")
+
+
+# --- titration plans --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TitrationPlan:
+    """Doses (mcg/day) from each day in ``days`` on, and the rules used."""
+
+    drug: object
+    days: tuple[float, ...]
+    doses: tuple[float, ...]
+    step: float
+    interval: float
+    profile: str
+    source: str
+
+    @property
+    def days_to_target(self) -> float:
+        return self.days[-1]
+
+    def dose_on(self, day: float) -> float:
+        """The planned dose (mcg/day) on ``day``."""
+        current = 0.0
+        for d, x in zip(self.days, self.doses):
+            if d <= day + 1e-9:
+                current = x
+        return current
+
+    def rows(self) -> list[str]:
+        return [f"day {d:g}: {_dose_text(x, self.drug)}" for d, x in zip(self.days, self.doses)]
+
+
+def titration_plan(drug, start, target, *, step=None, interval=None,
+                   profile: str = "label") -> TitrationPlan:
+    """A plan from ``start`` to ``target`` in equal steps no bigger, and no more often, than
+    the drug's titration rules allow (``profile``: "label" or "consensus").
+
+    Default interval: the shortest whole number of days that keeps within the limit on
+    increases per week and the minimum interval (ziconotide label: 3 days).
+    """
+    drug = _drugs.get(drug)
+    rules = drug.titration if profile == "label" else drug.titration_consensus
+    if profile not in ("label", "consensus") or rules is None or "max_step" not in rules.extra:
+        raise InputError("profile", profile, f"{drug.name} has no step-limited titration "
+                         "rules; plans are available for " + ", ".join(
+                             d.name for d in _drugs.library().values()
+                             if d.titration and "max_step" in d.titration.extra))
+    x0 = parse(start, "dose_rate", "start")
+    x1 = parse(target, "dose_rate", "target")
+    mx = drug.max_daily_dose
+    if mx is not None and x1 > mx.value * (1 + 1e-9):
+        raise InputError("target", target, f"at most the maximum daily dose, "
+                         f"{_dose_text(mx.value, drug)} {mx.label}")
+    sd = drug.starting_dose
+    if sd is not None and x0 > sd.high * (1 + 1e-9):
+        raise InputError("start", start, f"at most the starting dose, "
+                         f"{_dose_text(sd.high, drug)} {sd.label}")
+    if x1 < x0:
+        raise InputError("target", target, f"at least the start dose ({_dose_text(x0, drug)})")
+    max_step = rules["max_step"]
+    s = max_step if step is None else parse(step, "dose_rate", "step")
+    if s > max_step * (1 + 1e-9):
+        raise InputError("step", step, f"at most {_dose_text(max_step, drug)} {rules.label}")
+    min_gap = max(rules["min_interval"], 7 / rules["max_per_week"])
+    gap = float(math.ceil(min_gap - 1e-9)) if interval is None else parse(interval, "time",
+                                                                          "interval")
+    if gap < min_gap - 1e-9:
+        raise InputError("interval", interval, f"at least {fmt(min_gap, 'time')} (no more than "
+                         f"{rules['max_per_week']} increases a week) {rules.label}")
+    n = math.ceil((x1 - x0) / s - 1e-9)
+    doses = [min(x0 + i * s, x1) for i in range(n + 1)]
+    return TitrationPlan(drug, tuple(i * gap for i in range(n + 1)), tuple(doses), s, gap,
+                         profile, rules.label)
+
+
+__all__ = [
+    "Finding", "rate", "daily_dose", "concentration_for", "days_until", "check",
+    "stability_limit", "Prescription", "prescription", "SolutionMakeup", "solution_makeup",
+    "Conversion", "convert_morphine", "convert_hydromorphone_morphine", "TitrationPlan",
+    "titration_plan", "check_schedule",
+]

@@ -1,0 +1,261 @@
+"""Instant feedback for questions in lessons and exercises.
+
+>>> from itsim.exercises import check
+>>> check("q3.1", "0.6 mL/day").status
+'right'
+
+Expected answers are computed by itsim from the question's inputs, never typed in. An
+answer can be a quantity string (``"0.6 mL/day"``), a pint quantity, a bare number in the
+unit the question names, or, for a choice question, the letter or text of a choice. A blank
+(``...`` or ``None``) gets "not yet"; nothing a learner types raises an exception.
+"""
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from numbers import Real
+from typing import Callable
+
+from . import dosing, drugs
+from .errors import InputError
+from .units import KINDS, convert, fmt, parse, significant
+
+STATUSES = ("right", "close", "wrong", "not yet")
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question with an answer computed by itsim.
+
+    Numeric questions give ``kind`` (a unit kind), ``unit`` (the unit a bare number is
+    read in) and ``expected`` (canonical float); choice questions give ``choices`` and
+    ``expected`` returning the key of the right choice.
+    """
+
+    id: str
+    prompt: str
+    expected: Callable[[], object]
+    hint: str
+    explain: str = ""
+    kind: str | None = None
+    unit: str | None = None
+    tolerance: float = 0.01          # relative: "right" within this
+    close: float = 0.10              # relative: "close" within this
+    choices: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_choice(self) -> bool:
+        return bool(self.choices)
+
+    def answer_text(self) -> str:
+        x = self.expected()
+        if self.is_choice:
+            return f"{x}) {self.choices[x]}"
+        return fmt(x, self.kind, self.unit)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The result of a check: ``status`` is one of right, close, wrong, not yet."""
+
+    question: str
+    status: str
+    message: str
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "right"
+
+    def __repr__(self) -> str:
+        return f"[{self.status.upper()}] {self.message}"
+
+    def _repr_html_(self) -> str:
+        colours = {"right": ("#0072B2", "✔ Right"), "close": ("#E69F00", "≈ Close"),
+                   "wrong": ("#D55E00", "✘ Not right"), "not yet": ("#555555", "… Not yet")}
+        colour, label = colours[self.status]
+        return (f'<div role="status" style="border-left:6px solid {colour};padding:6px 10px;'
+                f'margin:4px 0;background:#f7f7f7"><b>{label}</b> '
+                f'({html.escape(self.question)}): {html.escape(self.message)}</div>')
+
+
+QUESTIONS: dict[str, Question] = {}
+
+
+def register(q: Question) -> Question:
+    """Add a question to the bank (ids are unique)."""
+    if q.id in QUESTIONS:
+        raise ValueError(f"duplicate question id {q.id!r}")
+    QUESTIONS[q.id] = q
+    return q
+
+
+def question(qid: str) -> Question:
+    try:
+        return QUESTIONS[qid]
+    except KeyError:
+        raise InputError("question", qid, "expected one of " + ", ".join(QUESTIONS)) from None
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A question's text, shown as the cell's output (``ask("ex3.1")``)."""
+
+    question: Question
+
+    def __repr__(self) -> str:
+        q = self.question
+        unit = f" (answer in {_plural(q.unit)})" if q.unit else ""
+        lines = [f"{q.id}: {q.prompt}{unit}"]
+        lines += [f"  {k}) {v}" for k, v in q.choices.items()]
+        return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        q = self.question
+        unit = f" *(answer in {_plural(q.unit)})*" if q.unit else ""
+        choices = "".join(f"\n- **{k})** {v}" for k, v in q.choices.items())
+        return f"**{q.id}.** {q.prompt}{unit}{choices}"
+
+
+def _plural(unit: str) -> str:
+    return "days" if unit == "day" else unit
+
+
+def ask(qid: str) -> Prompt:
+    """The text of question ``qid``, for a notebook cell to show."""
+    return Prompt(question(qid))
+
+
+def check(qid: str, answer) -> Feedback:
+    """Check ``answer`` to question ``qid`` and return friendly feedback."""
+    q = question(qid)
+    if answer is None or answer is Ellipsis or (isinstance(answer, str) and not answer.strip()):
+        return Feedback(qid, "not yet", "Replace the ... with your answer, then run the cell again.")
+    if q.is_choice:
+        return _check_choice(q, answer)
+    return _check_number(q, answer)
+
+
+def _check_choice(q: Question, answer) -> Feedback:
+    key = str(answer).strip().rstrip(")").strip()
+    by_text = {v.lower(): k for k, v in q.choices.items()}
+    key = key.lower() if key.lower() in q.choices else by_text.get(key.lower(), key.lower())
+    if key not in q.choices:
+        return Feedback(q.id, "not yet", f"Answer with one of: {', '.join(q.choices)}.")
+    if key == q.expected():
+        return Feedback(q.id, "right", q.explain or f"{key}) {q.choices[key]}.")
+    return Feedback(q.id, "wrong", f"Not {key}). Hint: {q.hint}")
+
+
+def _check_number(q: Question, answer) -> Feedback:
+    k = KINDS[q.kind]
+    try:
+        if isinstance(answer, Real) and not isinstance(answer, bool):
+            if not math.isfinite(answer):
+                raise InputError("answer", answer, "expected a finite number")
+            value = answer / convert(1.0, q.kind, q.unit)
+        else:
+            value = parse(answer, q.kind, "answer", allow_zero=True)
+    except InputError as e:
+        if "is not" in e.allowed and "such as" in e.allowed:
+            return Feedback(q.id, "wrong", f"That is not {k.description}: the question asks for "
+                            f"one, in {q.unit} (for example '{k.example}'). Hint: {q.hint}")
+        return Feedback(q.id, "not yet", f"Could not read {answer!r}: give a number in "
+                        f"{q.unit}, or a quantity such as '{k.example}'.")
+    expected = q.expected()
+    shown = fmt(value, q.kind, q.unit, sig=4)
+    err = abs(value - expected) / abs(expected)
+    if err <= q.tolerance:
+        return Feedback(q.id, "right", f"{shown}. {q.explain}".strip())
+    if err <= q.close:
+        return Feedback(q.id, "close", f"{shown} is within {q.close:.0%} of the answer but not "
+                        f"within {q.tolerance:.0%}: check your rounding and working.")
+    for factor in (1000, 0.001):
+        if value and abs(value / expected / factor - 1) <= q.close:
+            return Feedback(q.id, "wrong", f"{shown} is {significant(value / expected)} times the "
+                            "answer: check mg against mcg (1 mg = 1000 mcg).")
+    return Feedback(q.id, "wrong", f"{shown} is not right. Hint: {q.hint}")
+
+
+# --- the question bank --------------------------------------------------------------------
+def _mag(q) -> float:
+    """Canonical float of a quantity returned by itsim."""
+    return float(q.magnitude)
+
+
+register(Question(
+    "q0.1", "How many micrograms (mcg) are in one milligram (mg)?",
+    lambda: parse("1 mg", "mass", "q0.1"), hint="Milli means one thousandth; micro means one "
+    "millionth.", explain="1 mg = 1000 mcg. Mixing the two up gives a dose 1000 times too big "
+    "or too small.", kind="mass", unit="mcg"))
+register(Question(
+    "q3.1", "Baclofen 500 mcg/mL is prescribed at 300 mcg/day. At what rate must the pump run, "
+    "in mL/day?", lambda: _mag(dosing.rate("300 mcg/day", "500 mcg/mL")),
+    hint="rate = daily dose ÷ concentration; the mcg cancel and leave mL/day.",
+    explain="300 mcg/day ÷ 500 mcg/mL = 0.6 mL/day.", kind="flow", unit="mL/day"))
+register(Question(
+    "q3.2", "The ziconotide label's starting limit is 2.4 mcg/day. What is that in mcg per hour?",
+    lambda: drugs.get("ziconotide").starting_dose.high, hint="There are 24 hours in a day.",
+    explain="2.4 mcg/day ÷ 24 h/day = 0.1 mcg/h, the figure the label also gives.",
+    kind="dose_rate", unit="mcg/h"))
+register(Question(
+    "q3.3", "Morphine 10 mg/mL runs at 0.25 mL/day in a pump filled with 20 mL. The low-reservoir "
+    "alarm is set at 2 mL. In how many days will it sound?",
+    lambda: _mag(dosing.days_until("20 mL", "2 mL", "0.25 mL/day")),
+    hint="Only the volume above the alarm counts: (fill − alarm) ÷ rate.",
+    explain="(20 − 2) mL ÷ 0.25 mL/day = 72 days, well inside morphine's 90-day stability.",
+    kind="time", unit="day"))
+register(Question(
+    "q3.4", "An order for baclofen reads 300 mg/day where 300 mcg/day was meant. How many times "
+    "the intended dose is that?",
+    lambda: "c", hint="How many micrograms are in a milligram?",
+    explain="1 mg = 1000 mcg, so 300 mg is 1000 × 300 mcg: a dose no pump should ever accept.",
+    choices={"a": "10 times", "b": "100 times", "c": "1000 times", "d": "the same dose"}))
+register(Question(
+    "q3.5", "Which limit decides when a patient on ziconotide 25 mcg/mL at 2.4 mcg/day (20 mL "
+    "pump, not a first fill) must come back for a refill?",
+    lambda: ("a" if dosing.prescription("ziconotide", "25 mcg/mL", "2.4 mcg/day")
+             .refill_reason.startswith("drug stability") else "b"),
+    hint="Compare the days to the low-reservoir alarm with the drug's stability in the pump.",
+    explain="The alarm is about 188 days away, but undiluted ziconotide is only good for 84 days.",
+    choices={"a": "the drug's stability in the pump", "b": "the low-reservoir alarm"}))
+
+register(Question(
+    "ex3.1", "Morphine 10 mg/mL at 3 mg/day: pump rate in mL/day?",
+    lambda: _mag(dosing.rate("3 mg/day", "10 mg/mL")),
+    hint="Use the same mass unit in the dose and the concentration before dividing.",
+    explain="3 mg/day ÷ 10 mg/mL = 0.3 mL/day.", kind="flow", unit="mL/day"))
+register(Question(
+    "ex3.2", "That pump is filled with 20 mL and alarms at 2 mL. Days until the low-reservoir "
+    "alarm?", lambda: _mag(dosing.days_until("20 mL", "2 mL", "0.3 mL/day")),
+    hint="(fill − alarm volume) ÷ rate.", explain="18 mL ÷ 0.3 mL/day = 60 days.",
+    kind="time", unit="day"))
+register(Question(
+    "ex3.3", "A constant-flow pump (20 mL, 0.5 mL/day) must deliver morphine 2 mg/day. How many "
+    "mL of 25 mg/mL stock go into the reservoir?",
+    lambda: dosing.solution_makeup("20 mL", "0.5 mL/day", "2 mg/day", "25 mg/mL").drug_volume,
+    hint="Running time = 20 mL ÷ 0.5 mL/day; drug needed = 2 mg/day × running time; then divide "
+    "by the stock concentration.",
+    explain="40 days × 2 mg/day = 80 mg = 3.2 mL of 25 mg/mL, made up to 20 mL with 16.8 mL saline.",
+    kind="volume", unit="mL"))
+register(Question(
+    "ex3.4", "Ziconotide 25 mcg/mL undiluted at the label's starting limit of 2.4 mcg/day: pump "
+    "rate in mL/day?", lambda: _mag(dosing.rate("2.4 mcg/day", "25 mcg/mL")),
+    hint="rate = daily dose ÷ concentration.",
+    explain="2.4 ÷ 25 = 0.096 mL/day: 20 mL would last about 208 days, but the 84-day stability "
+    "limit comes first.", kind="flow", unit="mL/day"))
+register(Question(
+    "ex3.5", "A patient takes 300 mg/day of oral morphine. Using the 300:100:10:1 rule "
+    "(oral:IV:epidural:intrathecal), what is the intrathecal equivalent in mg/day?",
+    lambda: dosing.convert_morphine("300 mg/day", "oral", "intrathecal").value,
+    hint="Divide the oral dose by 300.",
+    explain="300 ÷ 300 = 1 mg/day, but real patients needed anything from 10:1 to 125:1: start "
+    "lower and titrate.", kind="dose_rate", unit="mg/day"))
+register(Question(
+    "ex3.6", "Ziconotide: the label allows steps of at most 2.4 mcg/day, no more than 3 times a "
+    "week. Starting at 2.4 mcg/day with a step every 3 days, on which day is 19.2 mcg/day "
+    "reached?", lambda: dosing.titration_plan("ziconotide", "2.4 mcg/day",
+                                               "19.2 mcg/day").days_to_target,
+    hint="How many 2.4 mcg/day steps from 2.4 to 19.2? Each takes 3 days.",
+    explain="Seven steps of 3 days: day 21, the earliest day the label allows the maximum.",
+    kind="time", unit="day"))

@@ -1,0 +1,260 @@
+"""Dosing panels: the dose calculator, morphine route conversion and a titration planner."""
+from __future__ import annotations
+
+import ipywidgets as w
+import numpy as np
+import plotly.graph_objects as go
+
+from .. import dosing, drugs
+from ..device import pump_presets
+from ..errors import InputError
+from ..units import fmt, significant
+from .panel import Panel
+from .style import (BLUE, FIGURE_LAYOUT, GREY, ORANGE, SKY, VERMILLION, box, esc,
+                    findings_html)
+
+_TEXT = dict(continuous_update=False, style={"description_width": "150px"},
+             layout=w.Layout(width="340px"))
+CONVENIENCE_RATE = "0.5 mL/day"   # only to suggest a concentration for drugs with no product
+
+
+def starting_inputs(drug_name: str) -> dict:
+    """First values for the calculator: the concentration pumps start with (else the first
+    product, else one that gives the starting dose at 0.5 mL/day) and the top of the
+    starting dose."""
+    d = drugs.get(drug_name)
+    dose = d.starting_dose.high if d.starting_dose else d.usual_daily_dose.low
+    if d.pump_start_concentration:
+        conc = d.pump_start_concentration.value
+    elif d.available_concentrations:
+        conc = d.available_concentrations.value[0]
+    else:
+        conc = float(dosing.concentration_for(fmt(dose, "dose_rate", sig=6),
+                                              CONVENIENCE_RATE).magnitude)
+    return {"concentration": fmt(conc, "concentration", d.concentration_unit, sig=4),
+            "daily_dose": fmt(dose, "dose_rate", d.dose_unit, sig=4)}
+
+
+class DoseCalculator(Panel):
+    """Drug, concentration and daily dose -> pump rate, days to the low-reservoir alarm,
+    refill timing and the dosing checks, with the reservoir drawn over time."""
+
+    title = "Dose calculator"
+
+    def __init__(self, drug: str = "baclofen", pump: str = "programmable-20"):
+        super().__init__()
+        start = starting_inputs(drug)
+        self.inputs = {
+            "drug": w.Dropdown(options=[(d.display_name, d.name) for d in
+                                        drugs.library().values()], value=drug,
+                               description="Drug", **_dropdown_style()),
+            "concentration": w.Text(value=start["concentration"], description="Concentration",
+                                    placeholder="e.g. 500 mcg/mL", **_TEXT),
+            "daily_dose": w.Text(value=start["daily_dose"], description="Daily dose",
+                                 placeholder="e.g. 300 mcg/day", **_TEXT),
+            "pump": w.Dropdown(options=list(pump_presets()), value=pump, description="Pump",
+                               **_dropdown_style()),
+            "fill": w.Text(value="20 mL", description="Volume filled", **_TEXT),
+            "low_reservoir_alarm": w.Text(value="2 mL", description="Low-reservoir alarm",
+                                          **_TEXT),
+            "previous_dose": w.Text(value="", description="Previous dose (optional)",
+                                    placeholder="e.g. 250 mcg/day", **_TEXT),
+            "new_start": w.Checkbox(value=False, description="New patient (first pump dose)",
+                                    indent=False),
+        }
+        self.inputs["drug"].observe(self._drug_changed, names="value")
+        self.figure = go.FigureWidget(
+            data=[go.Scatter(name="reservoir volume", line=dict(color=BLUE, width=3),
+                             hovertemplate="day %{x:.0f}: %{y:.1f} mL<extra></extra>"),
+                  go.Scatter(name="low-reservoir alarm", mode="lines",
+                             line=dict(color=ORANGE, dash="dash", width=2)),
+                  go.Scatter(name="drug stability limit", mode="lines",
+                             line=dict(color=VERMILLION, dash="dot", width=2)),
+                  go.Scatter(name="alarm sounds", mode="markers+text", textposition="top right",
+                             marker=dict(color=ORANGE, size=11, symbol="diamond"))],
+            layout=go.Layout(**FIGURE_LAYOUT, width=520,
+                             xaxis=dict(title="days after the refill", rangemode="tozero"),
+                             yaxis=dict(title="drug left in the pump (mL)", rangemode="tozero")))
+        self._finish()
+
+    def _drug_changed(self, change):
+        start = starting_inputs(change["new"])
+        with self.hold():
+            self.inputs["concentration"].value = start["concentration"]
+            self.inputs["daily_dose"].value = start["daily_dose"]
+            self.inputs["previous_dose"].value = ""
+
+    def compute(self, drug, concentration, daily_dose, pump, fill, low_reservoir_alarm,
+                previous_dose, new_start):
+        return dosing.prescription(drug, concentration, daily_dose, pump=pump, fill=fill,
+                                   low_reservoir_alarm=low_reservoir_alarm,
+                                   previous_dose=previous_dose.strip() or None,
+                                   new_start=new_start)
+
+    def render(self, p: dosing.Prescription):
+        horizon = min(max(p.days_to_empty, p.stability_days or 0) * 1.08, 3 * 365)
+        days = np.linspace(0, horizon, 200)
+        top = p.fill * 1.05
+        with self.figure.batch_update():
+            line, alarm, stab, mark = self.figure.data
+            line.x, line.y = days, p.reservoir_volume(days)
+            alarm.x, alarm.y = [0, horizon], [p.low_reservoir_alarm] * 2
+            if p.stability_days is not None and p.stability_days <= horizon:
+                stab.x, stab.y, stab.visible = [p.stability_days] * 2, [0, top], True
+            else:
+                stab.visible = False
+            mark.x, mark.y = [p.days_to_alarm], [p.low_reservoir_alarm]
+            mark.text = [f"day {p.days_to_alarm:.0f}"]
+            self.figure.layout.title = f"{p.drug.display_name}: reservoir after a refill"
+            self.figure.layout.yaxis.range = [0, top]
+        d = p.drug
+        stability = ("not known" if p.stability_days is None
+                     else fmt(p.stability_days, "time"))
+        self.readout.value = box(
+            f"<b>Pump rate</b>: {fmt(p.flow, 'flow')} ({fmt(p.flow, 'flow', 'mL/h')})<br>"
+            f"<b>Daily dose</b>: {fmt(p.daily_dose, 'dose_rate', d.dose_unit)}<br>"
+            f"<b>Low-reservoir alarm</b> in {fmt(p.days_to_alarm, 'time')}<br>"
+            f"<b>Reservoir empty</b> in {fmt(p.days_to_empty, 'time')}<br>"
+            f"<b>Stable in the pump</b>: {stability}<br>"
+            f"<b>Refill within</b> {fmt(p.refill_within_days, 'time')} "
+            f"<span style='color:{GREY}'>({esc(p.refill_reason)})</span>"
+            f"<hr style='margin:6px 0'>{findings_html(p.findings)}", BLUE)
+
+
+def _dropdown_style():
+    return dict(style={"description_width": "150px"}, layout=w.Layout(width="340px"))
+
+
+class RouteConversion(Panel):
+    """Morphine by one route -> the equivalent by another, with the range real patients
+    showed and why the ratio is only a starting point."""
+
+    title = "Morphine route conversion"
+
+    def __init__(self, dose: str = "300 mg/day", from_route: str = "oral",
+                 to_route: str = "intrathecal"):
+        super().__init__()
+        routes = [("by mouth (oral)", "oral"), ("intravenous (IV)", "iv"),
+                  ("epidural", "epidural"), ("intrathecal", "intrathecal")]
+        self.inputs = {
+            "dose": w.Text(value=dose, description="Morphine dose", **_TEXT),
+            "from_route": w.Dropdown(options=routes, value=from_route, description="From",
+                                     **_dropdown_style()),
+            "to_route": w.Dropdown(options=routes, value=to_route, description="To",
+                                   **_dropdown_style()),
+        }
+        self.figure = go.FigureWidget(
+            data=[go.Bar(orientation="h", marker_color=[SKY, SKY, SKY, BLUE],
+                         texttemplate="%{x:.3g} mg/day", textposition="outside",
+                         hovertemplate="%{y}: %{x:.3g} mg/day<extra></extra>")],
+            layout=go.Layout(**{**FIGURE_LAYOUT, "height": 260}, width=520,
+                             xaxis=dict(title="equivalent morphine dose (mg/day, log scale)",
+                                        type="log"),
+                             yaxis=dict(autorange="reversed"), showlegend=False))
+        self._finish()
+
+    def compute(self, dose, from_route, to_route):
+        main = dosing.convert_morphine(dose, from_route, to_route)
+        each = {r: dosing.convert_morphine(dose, from_route, r).value for r in dosing.ROUTES}
+        return main, each
+
+    def render(self, result):
+        main, each = result
+        names = {"oral": "oral", "iv": "IV", "epidural": "epidural", "intrathecal": "intrathecal"}
+        to_route = self.inputs["to_route"].value
+        with self.figure.batch_update():
+            bar = self.figure.data[0]
+            bar.y = [names[r] for r in dosing.ROUTES]
+            bar.x = [each[r] / 1000 for r in dosing.ROUTES]
+            bar.marker.color = [BLUE if r == to_route else SKY for r in dosing.ROUTES]
+            self.figure.layout.title = "The same dose by each route (300 : 100 : 10 : 1)"
+        rng = ""
+        if main.low != main.high:
+            rng = (f"<br>Patients actually needed <b>{fmt(main.low, 'dose_rate', 'mg/day')}</b> "
+                   f"to <b>{fmt(main.high, 'dose_rate', 'mg/day')}</b>.")
+        self.readout.value = box(
+            f"<b>Rule-of-thumb equivalent</b>: {fmt(main.value, 'dose_rate', 'mg/day')} "
+            f"(ratio {significant(main.ratio)} : 1) "
+            f"<span style='color:{GREY}'>{esc(main.source)}</span>{rng}"
+            f"<hr style='margin:6px 0'>{esc(main.caveat)}", BLUE)
+
+
+class TitrationPlanner(Panel):
+    """Ziconotide from a starting dose to a target within the label's (or the consensus)
+    titration limits, drawn as a staircase."""
+
+    title = "Ziconotide titration planner"
+
+    def __init__(self, start: float = 2.4, target: float = 19.2, profile: str = "label"):
+        super().__init__()
+        z = drugs.get("ziconotide")
+        slider = dict(style={"description_width": "150px"}, layout=w.Layout(width="420px"),
+                      continuous_update=False, readout_format=".1f")
+        self.inputs = {
+            "start": w.FloatSlider(value=start, min=0.1, max=z.starting_dose.high, step=0.1,
+                                   description="Start (mcg/day)", **slider),
+            "target": w.FloatSlider(value=target, min=0.5, max=z.max_daily_dose.value, step=0.1,
+                                    description="Target (mcg/day)", **slider),
+            "profile": w.ToggleButtons(options=[("Label limits", "label"),
+                                                ("Consensus (slower)", "consensus")],
+                                       value=profile, description="Rules",
+                                       style={"description_width": "150px"}),
+        }
+        self.figure = go.FigureWidget(
+            data=[go.Scatter(name="planned dose", line=dict(color=BLUE, width=3, shape="hv"),
+                             mode="lines+markers",
+                             hovertemplate="day %{x:g}: %{y:.1f} mcg/day<extra></extra>"),
+                  go.Scatter(name="maximum 19.2 mcg/day", mode="lines",
+                             line=dict(color=VERMILLION, dash="dash", width=2))],
+            layout=go.Layout(**FIGURE_LAYOUT, width=520,
+                             xaxis=dict(title="day", rangemode="tozero"),
+                             yaxis=dict(title="ziconotide (mcg/day)", rangemode="tozero")))
+        self._finish()
+
+    def compute(self, start, target, profile):
+        if target < start:
+            raise InputError("target", f"{target:g} mcg/day",
+                             f"must be at least the start dose ({start:g} mcg/day)")
+        return dosing.titration_plan("ziconotide", f"{start} mcg/day", f"{target} mcg/day",
+                                     profile=profile)
+
+    def render(self, plan: dosing.TitrationPlan):
+        z = drugs.get("ziconotide")
+        end = max(plan.days_to_target, 1) * 1.1
+        with self.figure.batch_update():
+            line, cap = self.figure.data
+            line.x = list(plan.days) + [end]
+            line.y = list(plan.doses) + [plan.doses[-1]]
+            cap.x, cap.y = [0, end], [z.max_daily_dose.value] * 2
+            self.figure.layout.title = f"{len(plan.days) - 1} steps over {plan.days_to_target:g} days"
+        self.readout.value = box(
+            f"<b>Target reached</b> on day {plan.days_to_target:g}<br>"
+            f"<b>Step</b>: up to {fmt(plan.step, 'dose_rate')} every {fmt(plan.interval, 'time')}"
+            f"<br><span style='color:{GREY}'>Rules: {esc(plan.profile)} {esc(plan.source)}</span>"
+            f"<hr style='margin:6px 0'>" + "<br>".join(esc(r) for r in plan.rows()[:12])
+            + ("<br>…" if len(plan.rows()) > 12 else ""), BLUE)
+
+
+def concentration_comparison(drug: str, daily_dose: str, concentrations=None,
+                             pump: str = "programmable-20"):
+    """A bar chart of the days until a refill is due at each concentration of ``drug``
+    for the same ``daily_dose``, and the matching lines of text. Returns (figure, text)."""
+    d = drugs.get(drug)
+    concs = concentrations or [fmt(c, "concentration", d.concentration_unit, sig=4)
+                               for c in d.available_concentrations.value]
+    rows = [(c, dosing.prescription(d.name, c, daily_dose, pump=pump)) for c in concs]
+    fig = go.Figure(
+        [go.Bar(x=[c for c, _ in rows], y=[p.days_to_alarm for _, p in rows],
+                name="days to the low-reservoir alarm", marker_color=BLUE,
+                texttemplate="%{y:.0f} days", textposition="outside"),
+         go.Bar(x=[c for c, _ in rows], y=[p.refill_within_days for _, p in rows],
+                name="refill due (alarm or stability, whichever is first)", marker_color=ORANGE,
+                texttemplate="%{y:.0f} days", textposition="outside")],
+        layout=go.Layout(**FIGURE_LAYOUT, width=620, barmode="group",
+                         title=f"{d.display_name} {daily_dose}: the same dose, different strengths",
+                         xaxis=dict(title="concentration in the pump"),
+                         yaxis=dict(title="days after a full refill", rangemode="tozero")))
+    text = "\n".join(f"{c:>12}: rate {fmt(p.flow, 'flow')}, alarm in "
+                     f"{fmt(p.days_to_alarm, 'time')}, refill within "
+                     f"{fmt(p.refill_within_days, 'time')} ({p.refill_reason})" for c, p in rows)
+    return fig, text

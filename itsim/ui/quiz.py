@@ -1,0 +1,54 @@
+"""A question with instant feedback, drawn from the bank in :mod:`itsim.exercises`."""
+from __future__ import annotations
+
+import ipywidgets as w
+
+from .. import exercises
+from .style import box, esc
+
+
+class Question:
+    """Shows a question, takes an answer (a box for numbers, buttons for choices) and gives
+    feedback at once; "Show answer" reveals the worked answer."""
+
+    def __init__(self, qid: str):
+        self.question = exercises.question(qid)
+        q = self.question
+        if q.is_choice:
+            self.answer = w.RadioButtons(options=[(f"{k}) {v}", k) for k, v in q.choices.items()],
+                                         value=None, layout=w.Layout(width="auto"))
+        else:
+            self.answer = w.Text(placeholder=f"your answer, e.g. 1.5 {q.unit}",
+                                 description=f"Answer ({q.unit})",
+                                 style={"description_width": "initial"},
+                                 continuous_update=False)
+        self.check_button = w.Button(description="Check", button_style="primary")
+        self.show_button = w.Button(description="Show answer")
+        self.reset_button = w.Button(description="Reset")
+        self.feedback = w.HTML()
+        self.check_button.on_click(lambda _: self.check())
+        self.show_button.on_click(lambda _: self.show_answer())
+        self.reset_button.on_click(lambda _: self.reset())
+        if not q.is_choice:
+            self.answer.observe(lambda _: self.check(), names="value")
+        self.widget = w.VBox([
+            w.HTML(f"<b>{esc(q.id)}.</b> {esc(q.prompt)}"), self.answer,
+            w.HBox([self.check_button, self.show_button, self.reset_button]), self.feedback])
+
+    def check(self, answer=None):
+        """Check ``answer`` (or what is in the box) and show the feedback."""
+        value = self.answer.value if answer is None else answer
+        result = exercises.check(self.question.id, value)
+        self.feedback.value = result._repr_html_()
+        return result
+
+    def show_answer(self):
+        q = self.question
+        self.feedback.value = box(f"<b>Answer</b>: {esc(q.answer_text())}. {esc(q.explain)}")
+
+    def reset(self):
+        self.answer.value = None if self.question.is_choice else ""
+        self.feedback.value = ""
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
