@@ -5,6 +5,8 @@ Errors end with exit code 2 and one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,15 +30,25 @@ def course_root(explicit: str | None = None) -> Path:
                      "(the git checkout) with --dir")
 
 
-def lab_command(root: Path, port: int | None, browser: bool) -> list[str]:
-    """The JupyterLab command line: localhost only, Jupyter's normal token auth."""
+NO_AUTH = re.compile(r"^--(ServerApp|IdentityProvider|NotebookApp)\.(token|password)=(''|\"\"|)$")
+
+
+def lab_command(root: Path, port: int | None, browser: bool, extra=()) -> list[str]:
+    """The JupyterLab command line: localhost only, Jupyter's normal token auth. Extra
+    Jupyter options may be added, but not ones that switch authentication off."""
+    for arg in extra:
+        if NO_AUTH.match(arg):
+            raise InputError("jupyter option", arg, "the course keeps Jupyter's token "
+                             "authentication on")
     cmd = [sys.executable, "-m", "jupyterlab", START_PAGE,
            f"--ServerApp.root_dir={root}", "--ServerApp.ip=127.0.0.1"]
     if port is not None:
         cmd.append(f"--ServerApp.port={port}")
     if not browser:
         cmd.append("--no-browser")
-    return cmd
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")   # containers and CI run as root; auth stays on
+    return cmd + list(extra)
 
 
 def _course(args) -> int:
@@ -44,7 +56,7 @@ def _course(args) -> int:
     if args.port is not None and not 1 <= args.port <= 65535:
         raise InputError("--port", args.port, "expected a port number from 1 to 65535")
     print(DISCLAIMER, file=sys.stderr, flush=True)
-    cmd = lab_command(root, args.port, not args.no_browser)
+    cmd = lab_command(root, args.port, not args.no_browser, _extra(args.jupyter_args))
     if args.print_command:
         print(" ".join(cmd))
         return 0
@@ -61,6 +73,10 @@ class _Parser(argparse.ArgumentParser):
         _fail(self.prog, message)
 
 
+def _extra(args: list[str]) -> list[str]:
+    return args[1:] if args[:1] == ["--"] else args
+
+
 def parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="itsim", description="itsim: an interactive course and simulator of intrathecal "
@@ -75,6 +91,8 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     c.add_argument("--print-command", action="store_true",
                    help="print the JupyterLab command instead of running it")
+    c.add_argument("jupyter_args", nargs=argparse.REMAINDER, metavar="-- JUPYTER_OPTION",
+                   help="further JupyterLab options after --")
     c.set_defaults(run=_course)
     return p
 

@@ -60,6 +60,12 @@ def concentration_for(daily_dose, rate):
                     / parse(rate, "flow", "rate"), "concentration")
 
 
+def amount(volume, concentration):
+    """Drug (mcg) in ``volume`` of a solution at ``concentration``."""
+    return quantity(parse(volume, "volume", "volume", allow_zero=True)
+                    * parse(concentration, "concentration", "concentration"), "mass")
+
+
 def _days_until(volume: float, target: float, flow: float) -> float:
     return max(volume - target, 0.0) / flow
 
@@ -495,7 +501,7 @@ def titration_plan(drug, start, target, *, step=None, interval=None,
 
 
 __all__ = [
-    "Finding", "rate", "daily_dose", "concentration_for", "days_until", "check",
+    "Finding", "rate", "daily_dose", "concentration_for", "amount", "days_until", "check",
     "stability_limit", "Prescription", "prescription", "SolutionMakeup", "solution_makeup",
     "Conversion", "convert_morphine", "convert_hydromorphone_morphine", "TitrationPlan",
     "titration_plan", "check_schedule",

@@ -78,7 +78,9 @@ class Panel(ABC):
     @property
     def readout_text(self) -> str:
         """The readout as plain text (for tests and screen readers)."""
-        text = re.sub(r"<[^>]+>", " ", self.readout.value)
+        text = re.sub(r"<(br|hr|/?(div|li|tr|td|th|ul|table|h\d|summary|details))\b[^>]*>", " ",
+                      self.readout.value)
+        text = re.sub(r"<[^>]+>", "", text)
         return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
     @abstractmethod

@@ -1,0 +1,122 @@
+"""The itsim command: help, version, one-line errors, and a real JupyterLab course start."""
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import itsim
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "itsim", *args], capture_output=True,
+                          text=True, timeout=60, **kw)
+
+
+def test_version_and_help():
+    assert run("--version").stdout.strip() == f"itsim {itsim.__version__}"
+    out = run("--help")
+    assert out.returncode == 0 and "course" in out.stdout and "education only" in out.stdout
+
+
+def test_console_script_is_the_same_command():
+    exe = Path(sys.executable).with_name("itsim")
+    if not exe.exists():
+        pytest.skip("itsim console script not installed in this environment")
+    assert subprocess.run([str(exe), "--version"], capture_output=True, text=True
+                          ).stdout.strip() == f"itsim {itsim.__version__}"
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["bogus"], "invalid choice: 'bogus'"),
+    (["course", "--port", "x"], "invalid int value"),
+    (["course", "--port", "70000"], "--port = 70000"),
+    (["course", "--dir", "/nonexistent"], "--dir = '/nonexistent'"),
+    (["course", "--print-command", "--", "--IdentityProvider.token="], "token authentication"),
+])
+def test_errors_are_one_line_exit_2_no_traceback(args, fragment):
+    out = run(*args)
+    assert out.returncode == 2
+    lines = [ln for ln in out.stderr.splitlines() if not ln.startswith("For education only")]
+    assert len(lines) == 1 and fragment in lines[0], out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_course_command_is_localhost_with_token_auth():
+    out = run("course", "--print-command", "--no-browser", "--port", "8123")
+    assert out.returncode == 0
+    cmd = out.stdout
+    assert "lessons/00_start_here.ipynb" in cmd and "--ServerApp.ip=127.0.0.1" in cmd
+    assert f"--ServerApp.root_dir={ROOT}" in cmd and "--ServerApp.port=8123" in cmd
+    assert "token" not in cmd and "password" not in cmd
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def status(url, tries=100):
+    """HTTP status of ``url``, waiting while the server is not yet accepting connections."""
+    for _ in range(tries):
+        try:
+            with urllib.request.urlopen(url) as r:
+                return r.status
+        except urllib.error.HTTPError as e:
+            return e.code
+        except urllib.error.URLError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} never answered")
+
+
+@pytest.mark.slow
+def test_course_starts_jupyterlab_on_the_start_page(tmp_path):
+    """Start the real server as a learner would; the browser is a script that records
+    what it was asked to open."""
+    browser = tmp_path / "browser.py"
+    opened = tmp_path / "opened.txt"
+    browser.write_text(f"import sys; open({str(opened)!r}, 'w').write(sys.argv[1])\n")
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "BROWSER": f"{sys.executable} {browser} %s"}
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "itsim", "course", "--port", str(port), "--",
+                             "--LabApp.news_url=None",
+                             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+                            env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        token, log = None, ""
+        deadline = time.time() + 60
+        while time.time() < deadline and token is None:
+            line = proc.stdout.readline()
+            log += line
+            m = re.search(rf"http://127\.0\.0\.1:{port}/lab\?token=([0-9a-f]+)", line)
+            token = m.group(1) if m else None
+        assert token, log
+        base = f"http://127.0.0.1:{port}"
+        assert status(f"{base}/api/contents/lessons/00_start_here.ipynb") == 403  # no token
+        with urllib.request.urlopen(f"{base}/api/contents/lessons/00_start_here.ipynb"
+                                    f"?token={token}") as r:
+            assert json.load(r)["name"] == "00_start_here.ipynb"
+        for _ in range(100):
+            if opened.exists():
+                break
+            time.sleep(0.1)
+        target = opened.read_text()
+        page = Path(target.removeprefix("file://")).read_text() if target.startswith(
+            "file://") else target
+        assert "lab/tree/lessons/00_start_here.ipynb" in page
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

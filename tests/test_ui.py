@@ -1,0 +1,94 @@
+"""Panels: impossible input shows a plain message, never an exception; Reset restores."""
+import pytest
+
+from itsim import ui
+
+
+@pytest.fixture(scope="module")
+def calculator():
+    return ui.DoseCalculator(drug="baclofen")
+
+
+def test_calculator_reads_out_the_prescription(calculator):
+    calculator.reset()
+    text = calculator.readout_text
+    assert "Pump rate: 0.4 mL/day" in text and "Low-reservoir alarm in 45 days" in text
+    line = calculator.figure.data[0]
+    assert line.y[0] == pytest.approx(20) and min(line.y) == pytest.approx(0)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("daily_dose", "300 mg", "Daily dose: '300 mg' is not possible. 'mg' is not a dose per time"),
+    ("daily_dose", "300", "Daily dose: '300' is not possible"),
+    ("concentration", "-5 mcg/mL", "Concentration: '-5 mcg/mL' is not possible. Must be more"),
+    ("fill", "40 mL", "Volume filled: '40 mL' is not possible. The 20 mL pump holds at most"),
+    ("low_reservoir_alarm", "25 mL", "Low-reservoir alarm: '25 mL' is not possible"),
+    ("previous_dose", "abc", "Previous dose (optional): 'abc' is not possible"),
+])
+def test_impossible_input_shows_a_plain_message(calculator, field, value, message):
+    calculator.reset()
+    calculator.set(**{field: value})           # must not raise
+    assert calculator.readout_text.startswith("Cannot calculate. " + message)
+    assert calculator.error is not None
+    calculator.reset()
+    assert calculator.error is None and "Pump rate: 0.4 mL/day" in calculator.readout_text
+
+
+def test_a_1000_fold_error_is_flagged_not_hidden(calculator):
+    calculator.set(daily_dose="200 mg/day")
+    assert "Stop and check: 200000 mcg/day is above the maximum daily dose" in \
+        calculator.readout_text
+    calculator.reset()
+
+
+def test_changing_drug_loads_its_starting_values(calculator):
+    calculator.set(drug="ziconotide")
+    assert calculator.values()["concentration"] == "25 mcg/mL"
+    assert calculator.values()["daily_dose"] == "2.4 mcg/day"
+    assert "Refill within 84 days" in calculator.readout_text
+    for name in ("morphine", "hydromorphone", "fentanyl", "sufentanil", "bupivacaine",
+                 "clonidine"):
+        calculator.set(drug=name)
+        assert calculator.error is None, (name, calculator.readout_text)
+    calculator.reset()
+    assert calculator.values()["drug"] == "baclofen"
+
+
+def test_route_conversion_and_titration_panels():
+    r = ui.RouteConversion()
+    assert "Rule-of-thumb equivalent: 1 mg/day" in r.readout_text
+    r.set(dose="300 mcg")
+    assert r.readout_text.startswith("Cannot calculate. Morphine dose:")
+    t = ui.TitrationPlanner()
+    assert "Target reached on day 21" in t.readout_text
+    t.set(target=1.0)
+    assert "Target (mcg/day): '1 mcg/day' is not possible. Must be at least the start dose" \
+        in t.readout_text
+    t.reset()
+    assert list(t.figure.data[0].y)[-1] == pytest.approx(19.2)
+
+
+def test_drug_browser_shows_sources_and_assumptions():
+    b = ui.DrugBrowser("hydromorphone")
+    assert "teaching assumption" in b.readout_text and "[S66]" in b.readout_text
+    b.set(drug="ziconotide")
+    assert "19.2 mcg/day" in b.readout_text and "Z2" in b.readout_text
+
+
+def test_question_widget_gives_feedback_and_the_answer():
+    q = ui.Question("q3.1")
+    assert q.check("0.6 mL/day").status == "right"
+    q.answer.value = "600 mL/day"
+    assert "1 mg = 1000 mcg" in q.feedback.value
+    q.show_answer()
+    assert "0.6 mL/day" in q.feedback.value
+    q.reset()
+    assert q.feedback.value == "" and q.answer.value == ""
+    choice = ui.Question("q3.4")
+    assert choice.check("c").status == "right"
+
+
+def test_concentration_comparison_text_matches_figure():
+    fig, text = ui.concentration_comparison("baclofen", "300 mcg/day")
+    assert list(fig.data[0].y) == pytest.approx([3, 30, 60, 120])
+    assert "2000 mcg/mL: rate 0.15 mL/day, alarm in 120 days" in text
