@@ -1,0 +1,65 @@
+"""How long the model call behind each widget update takes (target: well under 50 ms).
+
+    python benchmarks/widget_latency.py [--repeat N]
+
+Prints, for each panel, the median and 95th percentile of (a) the model call alone and
+(b) the whole update (model call + figure and readout re-render, without a browser).
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from itsim import dosing, exercises
+
+
+def timed(fn, repeat):
+    fn()  # warm up (first pint parse builds the registry)
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    out.sort()
+    return statistics.median(out), out[int(0.95 * (len(out) - 1))]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=200)
+    n = ap.parse_args().repeat
+    model = {
+        "dose calculator: dosing.prescription": lambda: dosing.prescription(
+            "baclofen", "500 mcg/mL", "300 mcg/day", fill="20 mL", low_reservoir_alarm="2 mL",
+            previous_dose="250 mcg/day"),
+        "route conversion: 5 x convert_morphine": lambda: [dosing.convert_morphine(
+            "300 mg/day", "oral", r) for r in ("oral", "iv", "epidural", "intrathecal",
+                                               "intrathecal")],
+        "titration planner: titration_plan": lambda: dosing.titration_plan(
+            "ziconotide", "2.4 mcg/day", "19.2 mcg/day"),
+        "question: exercises.check": lambda: exercises.check("q3.1", "0.6 mL/day"),
+    }
+    print(f"model call per widget update ({n} runs)        median ms   p95 ms")
+    for name, fn in model.items():
+        med, p95 = timed(fn, n)
+        print(f"  {name:<44}{med:8.3f}{p95:9.3f}")
+
+    from itsim import ui
+    calc, conv, plan = ui.DoseCalculator(), ui.RouteConversion(), ui.TitrationPlanner()
+    doses = iter([f"{200 + i % 50} mcg/day" for i in range(10 * n)])
+    panels = {
+        "DoseCalculator (new daily dose)": lambda: calc.set(daily_dose=next(doses)),
+        "RouteConversion (new route)": lambda: conv.set(
+            to_route="epidural" if conv.values()["to_route"] != "epidural" else "iv"),
+        "TitrationPlanner (new target)": lambda: plan.set(
+            target=10.0 if plan.values()["target"] != 10.0 else 19.2),
+    }
+    print(f"whole panel update, no browser ({n} runs)      median ms   p95 ms")
+    for name, fn in panels.items():
+        med, p95 = timed(fn, n)
+        print(f"  {name:<44}{med:8.3f}{p95:9.3f}")
+
+
+if __name__ == "__main__":
+    main()
