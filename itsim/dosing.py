@@ -88,34 +88,45 @@ def _conc_text(x: float, drug) -> str:
     return fmt(x, "concentration", drug.concentration_unit)
 
 
+def _above(x: float | None, limit: float | None) -> bool:
+    """``x`` exceeds ``limit`` beyond float rounding (None on either side: no)."""
+    return x is not None and limit is not None and x > limit * (1 + 1e-9)
+
+
+def _max_dose_finding(drug, dose: float) -> list[Finding]:
+    f = drug.max_daily_dose
+    if f is None or not _above(dose, f.value):
+        return []
+    return [Finding("above-max-daily-dose", "danger",
+                    f"{_dose_text(dose, drug)} is above the maximum daily dose for {drug.name} "
+                    f"({_dose_text(f.value, drug)}).", f.label)]
+
+
 def _check(drug, conc: float | None, dose: float | None, previous: float | None,
            cancer: bool, new_start: bool, interval: float | None, days_since: float | None,
            stability_limit: tuple[float, str] | None) -> list[Finding]:
     out: list[Finding] = []
     f = drug.max_concentration
-    if conc is not None and f is not None and conc > f.value * (1 + 1e-9):
+    if f is not None and _above(conc, f.value):
         out.append(Finding("above-max-concentration", "danger",
                            f"{_conc_text(conc, drug)} is above the maximum concentration for "
                            f"{drug.name} ({_conc_text(f.value, drug)}).", f.label))
     f = drug.granuloma_risk_concentration
-    if conc is not None and f is not None and conc >= f.value * (1 - 1e-9):
+    if conc is not None and f is not None and not _above(f.value, conc):
         out.append(Finding("granuloma-risk", "caution",
                            f"At {_conc_text(conc, drug)} and above, inflammatory masses at the "
                            f"catheter tip are more likely (from {_conc_text(f.value, drug)}).",
                            f.label))
-    f = drug.max_daily_dose
-    if dose is not None and f is not None and dose > f.value * (1 + 1e-9):
-        out.append(Finding("above-max-daily-dose", "danger",
-                           f"{_dose_text(dose, drug)} is above the maximum daily dose for "
-                           f"{drug.name} ({_dose_text(f.value, drug)}).", f.label))
+    if dose is not None:
+        out += _max_dose_finding(drug, dose)
     f = drug.usual_daily_dose
-    if dose is not None and f is not None and dose > f.high * (1 + 1e-9) and not any(
+    if f is not None and _above(dose, f.high) and not any(
             x.code == "above-max-daily-dose" for x in out):
         out.append(Finding("above-usual-dose", "caution",
                            f"{_dose_text(dose, drug)} is above the usual range "
                            f"({_dose_text(f.low, drug)} to {_dose_text(f.high, drug)}).", f.label))
     f = drug.starting_dose
-    if new_start and dose is not None and f is not None and dose > f.high * (1 + 1e-9):
+    if new_start and f is not None and _above(dose, f.high):
         out.append(Finding("above-starting-dose", "danger",
                            f"{_dose_text(dose, drug)} is above the starting dose range for a new "
                            f"patient ({_dose_text(f.low, drug)} to {_dose_text(f.high, drug)}).",
@@ -138,19 +149,19 @@ def _check_change(drug, previous: float, dose: float, cancer: bool,
     out = []
     change = dose - previous
     if "max_step" in t.extra:                      # an absolute step limit (ziconotide)
-        if change > t["max_step"] * (1 + 1e-9):
+        if _above(change, t["max_step"]):
             out.append(Finding("titration-too-fast", "danger",
                                f"A rise of {_dose_text(change, drug)} is bigger than the label "
                                f"allows in one step ({_dose_text(t['max_step'], drug)}).", t.label))
     else:
         limit = t.get("max_increase_cancer", t["max_increase"]) if cancer else t["max_increase"]
-        if change > previous * limit * (1 + 1e-9):
+        if _above(change, previous * limit):
             out.append(Finding("titration-step-too-large", "caution",
                                f"A rise of {change / previous:.0%} is bigger than the usual step "
                                f"(up to {limit:.0%}{' in cancer pain' if cancer else ''}).",
                                t.label))
         down = t.get("max_decrease")
-        if down is not None and -change > previous * down * (1 + 1e-9):
+        if down is not None and _above(-change, previous * down):
             out.append(Finding("titration-step-too-large", "caution",
                                f"A fall of {-change / previous:.0%} is bigger than the usual step "
                                f"(down to {down:.0%}).", t.label))
@@ -192,12 +203,7 @@ def check_schedule(drug, schedule) -> list[Finding]:
                                    f"{n} increases in the 7 days up to day {day:g}; the label "
                                    f"allows at most {per_week}.", t.label))
                 break
-    mx = drug.max_daily_dose
-    top = max(x for _, x in points)
-    if mx is not None and top > mx.value * (1 + 1e-9):
-        out.append(Finding("above-max-daily-dose", "danger",
-                           f"{_dose_text(top, drug)} is above the maximum daily dose "
-                           f"({_dose_text(mx.value, drug)}).", mx.label))
+    out += _max_dose_finding(drug, max(x for _, x in points))
     seen, unique = set(), []
     for f in out:
         if (f.code, f.message) not in seen:
@@ -303,7 +309,7 @@ def prescription(drug, concentration, daily_dose, *, pump="programmable-20", fil
     fill_ml = preset.reservoir if fill is None else parse(fill, "volume", "fill")
     alarm = (preset.low_reservoir_alarm if low_reservoir_alarm is None
              else parse(low_reservoir_alarm, "volume", "low_reservoir_alarm", allow_zero=True))
-    if fill_ml > preset.reservoir * (1 + 1e-9):
+    if _above(fill_ml, preset.reservoir):
         raise InputError("fill", fill, f"the {fmt(preset.reservoir, 'volume')} pump holds at most "
                          f"{fmt(preset.reservoir, 'volume')}")
     if alarm >= fill_ml:
@@ -353,7 +359,7 @@ def solution_makeup(reservoir, flow, daily_dose, stock_concentration) -> Solutio
     days = res / q
     amount = dose * days
     volume = amount / stock
-    if volume > res * (1 + 1e-9):
+    if _above(volume, res):
         raise InputError("stock_concentration", stock_concentration,
                          f"too dilute: {fmt(volume, 'volume')} of it would be needed but the "
                          f"reservoir holds {fmt(res, 'volume')}")
@@ -367,8 +373,8 @@ ROUTES = ("oral", "iv", "epidural", "intrathecal")
 
 @dataclass(frozen=True)
 class Conversion:
-    """A converted dose (mcg/day) with the ratio used, the range the sources give, and why
-    it is only a starting point."""
+    """A converted dose (mcg/day) with the ratio used, the range other ratios in the sources
+    give (``low``/``high``), and why it is only a starting point."""
 
     value: float
     low: float
@@ -383,14 +389,14 @@ class Conversion:
         return quantity(self.value, "dose_rate")
 
     def __str__(self) -> str:
-        return (f"{fmt(self.value, 'dose_rate', 'mg/day')} (sources give "
+        return (f"{fmt(self.value, 'dose_rate', 'mg/day')} (other ratios in the sources give "
                 f"{fmt(self.low, 'dose_rate', 'mg/day')} to {fmt(self.high, 'dose_rate', 'mg/day')})")
 
 
 def convert_morphine(dose, from_route: str, to_route: str) -> Conversion:
     """Equianalgesic morphine dose by another route, using oral:IV:epidural:intrathecal =
-    300:100:10:1. Real ratios vary widely: ``low``/``high`` give the range patients showed
-    for oral <-> intrathecal."""
+    300:100:10:1. Real ratios vary widely: for oral <-> intrathecal, ``low``/``high`` are
+    what the ratios seen in patients (10:1 to 125:1) would give."""
     table = _drugs.conversions()["morphine_routes"]
     ratios = table["ratios"]
     for name, route in (("from_route", from_route), ("to_route", to_route)):
@@ -405,7 +411,7 @@ def convert_morphine(dose, from_route: str, to_route: str) -> Conversion:
     if pair == {"oral", "intrathecal"}:
         ratios_seen = (observed["low"], observed["high"])
         conv = [d / r if from_route == "oral" else d * r for r in ratios_seen]
-        low, high = min(conv + [value]), max(conv + [value])
+        low, high = min(conv), max(conv)
     caveat = ("A rule of thumb, not a measured equivalence: observed oral-to-intrathecal ratios "
               f"ran from {observed['low']}:1 to {observed['high']}:1. Start lower and titrate.")
     return Conversion(value, low, high, ratio, "[" + ", ".join(table["source"]) + "]", caveat)
@@ -475,18 +481,18 @@ def titration_plan(drug, start, target, *, step=None, interval=None,
     x0 = parse(start, "dose_rate", "start")
     x1 = parse(target, "dose_rate", "target")
     mx = drug.max_daily_dose
-    if mx is not None and x1 > mx.value * (1 + 1e-9):
+    if mx is not None and _above(x1, mx.value):
         raise InputError("target", target, f"at most the maximum daily dose, "
                          f"{_dose_text(mx.value, drug)} {mx.label}")
     sd = drug.starting_dose
-    if sd is not None and x0 > sd.high * (1 + 1e-9):
+    if sd is not None and _above(x0, sd.high):
         raise InputError("start", start, f"at most the starting dose, "
                          f"{_dose_text(sd.high, drug)} {sd.label}")
     if x1 < x0:
         raise InputError("target", target, f"at least the start dose ({_dose_text(x0, drug)})")
     max_step = rules["max_step"]
     s = max_step if step is None else parse(step, "dose_rate", "step")
-    if s > max_step * (1 + 1e-9):
+    if _above(s, max_step):
         raise InputError("step", step, f"at most {_dose_text(max_step, drug)} {rules.label}")
     min_gap = max(rules["min_interval"], 7 / rules["max_per_week"])
     gap = float(math.ceil(min_gap - 1e-9)) if interval is None else parse(interval, "time",

@@ -135,7 +135,7 @@ def test_prescription_refuses_impossible_pump_inputs():
 def test_morphine_route_chain():
     c = dosing.convert_morphine("300 mg/day", "oral", "intrathecal")
     assert c.value == pytest.approx(1000) and c.ratio == 300
-    assert (c.low, c.high) == (pytest.approx(1000), pytest.approx(30_000))  # 10:1 .. 125:1
+    assert (c.low, c.high) == (pytest.approx(2400), pytest.approx(30_000))  # 125:1 .. 10:1
     assert "rule of thumb" in c.caveat
     assert dosing.convert_morphine("1 mg/day", "intrathecal", "epidural").value == 10_000
     assert dosing.convert_morphine("10 mg/day", "iv", "oral").value == pytest.approx(30_000)

@@ -5,8 +5,14 @@ from itsim import ui
 
 
 @pytest.fixture(scope="module")
-def calculator():
-    return ui.DoseCalculator(drug="baclofen")
+def shared_calculator():
+    return ui.DoseCalculator(drug="baclofen")    # a FigureWidget takes about a second to build
+
+
+@pytest.fixture
+def calculator(shared_calculator):
+    shared_calculator.reset()
+    return shared_calculator
 
 
 def test_calculator_reads_out_the_prescription(calculator):
@@ -23,7 +29,7 @@ def test_calculator_reads_out_the_prescription(calculator):
     ("concentration", "-5 mcg/mL", "Concentration: '-5 mcg/mL' is not possible. Must be more"),
     ("fill", "40 mL", "Volume filled: '40 mL' is not possible. The 20 mL pump holds at most"),
     ("low_reservoir_alarm", "25 mL", "Low-reservoir alarm: '25 mL' is not possible"),
-    ("previous_dose", "abc", "Previous dose (optional): 'abc' is not possible"),
+    ("previous_dose", "abc", "Previous dose: 'abc' is not possible"),
 ])
 def test_impossible_input_shows_a_plain_message(calculator, field, value, message):
     calculator.reset()
@@ -57,6 +63,7 @@ def test_changing_drug_loads_its_starting_values(calculator):
 def test_route_conversion_and_titration_panels():
     r = ui.RouteConversion()
     assert "Rule-of-thumb equivalent: 1 mg/day" in r.readout_text
+    assert "real patients would give 2.4 mg/day to 30 mg/day" in r.readout_text
     r.set(dose="300 mcg")
     assert r.readout_text.startswith("Cannot calculate. Morphine dose:")
     t = ui.TitrationPlanner()

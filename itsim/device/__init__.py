@@ -22,6 +22,11 @@ class PumpPreset:
     facts: dict[str, Fact]
 
     @property
+    def label(self) -> str:
+        """A short name for people, e.g. 'programmable, 20 mL'."""
+        return f"{self.kind}, {self.facts['reservoir'].text}"
+
+    @property
     def reservoir(self) -> float:
         return self.facts["reservoir"].value
 

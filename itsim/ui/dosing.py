@@ -52,13 +52,13 @@ class DoseCalculator(Panel):
                                     placeholder="e.g. 500 mcg/mL", **_TEXT),
             "daily_dose": w.Text(value=start["daily_dose"], description="Daily dose",
                                  placeholder="e.g. 300 mcg/day", **_TEXT),
-            "pump": w.Dropdown(options=list(pump_presets()), value=pump, description="Pump",
-                               **_dropdown_style()),
+            "pump": w.Dropdown(options=[(p.label, p.name) for p in pump_presets().values()],
+                               value=pump, description="Pump", **_dropdown_style()),
             "fill": w.Text(value="20 mL", description="Volume filled", **_TEXT),
             "low_reservoir_alarm": w.Text(value="2 mL", description="Low-reservoir alarm",
                                           **_TEXT),
-            "previous_dose": w.Text(value="", description="Previous dose (optional)",
-                                    placeholder="e.g. 250 mcg/day", **_TEXT),
+            "previous_dose": w.Text(value="", description="Previous dose",
+                                    placeholder="optional, e.g. 150 mcg/day", **_TEXT),
             "new_start": w.Checkbox(value=False, description="New patient (first pump dose)",
                                     indent=False),
         }
@@ -105,7 +105,7 @@ class DoseCalculator(Panel):
                 stab.visible = False
             mark.x, mark.y = [p.days_to_alarm], [p.low_reservoir_alarm]
             mark.text = [f"day {p.days_to_alarm:.0f}"]
-            self.figure.layout.title = f"{p.drug.display_name}: reservoir after a refill"
+            self.figure.layout.title.text = f"{p.drug.display_name}: reservoir after a refill"
             self.figure.layout.yaxis.range = [0, top]
         d = p.drug
         stability = ("not known" if p.stability_days is None
@@ -145,9 +145,11 @@ class RouteConversion(Panel):
         }
         self.figure = go.FigureWidget(
             data=[go.Bar(orientation="h", marker_color=[SKY, SKY, SKY, BLUE],
-                         texttemplate="%{x:.3g} mg/day", textposition="outside",
-                         hovertemplate="%{y}: %{x:.3g} mg/day<extra></extra>")],
-            layout=go.Layout(**{**FIGURE_LAYOUT, "height": 260}, width=520,
+                         texttemplate="%{x:.3~g} mg/day", textposition="auto",
+                         insidetextanchor="end", hovertemplate="%{y}: %{x:.3~g} mg/day"
+                         "<extra></extra>")],
+            layout=go.Layout(**{**FIGURE_LAYOUT, "height": 260,
+                                "margin": dict(l=90, r=20, t=50, b=50)}, width=520,
                              xaxis=dict(title="equivalent morphine dose (mg/day, log scale)",
                                         type="log"),
                              yaxis=dict(autorange="reversed"), showlegend=False))
@@ -167,11 +169,12 @@ class RouteConversion(Panel):
             bar.y = [names[r] for r in dosing.ROUTES]
             bar.x = [each[r] / 1000 for r in dosing.ROUTES]
             bar.marker.color = [BLUE if r == to_route else SKY for r in dosing.ROUTES]
-            self.figure.layout.title = "The same dose by each route (300 : 100 : 10 : 1)"
+            self.figure.layout.title.text = "The same dose by each route (300 : 100 : 10 : 1)"
         rng = ""
         if main.low != main.high:
-            rng = (f"<br>Patients actually needed <b>{fmt(main.low, 'dose_rate', 'mg/day')}</b> "
-                   f"to <b>{fmt(main.high, 'dose_rate', 'mg/day')}</b>.")
+            rng = (f"<br>The ratios seen in real patients would give "
+                   f"<b>{fmt(main.low, 'dose_rate', 'mg/day')}</b> to "
+                   f"<b>{fmt(main.high, 'dose_rate', 'mg/day')}</b>.")
         self.readout.value = box(
             f"<b>Rule-of-thumb equivalent</b>: {fmt(main.value, 'dose_rate', 'mg/day')} "
             f"(ratio {significant(main.ratio)} : 1) "
@@ -226,7 +229,8 @@ class TitrationPlanner(Panel):
             line.x = list(plan.days) + [end]
             line.y = list(plan.doses) + [plan.doses[-1]]
             cap.x, cap.y = [0, end], [z.max_daily_dose.value] * 2
-            self.figure.layout.title = f"{len(plan.days) - 1} steps over {plan.days_to_target:g} days"
+            self.figure.layout.title.text = (f"{len(plan.days) - 1} steps over "
+                                              f"{plan.days_to_target:g} days")
         self.readout.value = box(
             f"<b>Target reached</b> on day {plan.days_to_target:g}<br>"
             f"<b>Step</b>: up to {fmt(plan.step, 'dose_rate')} every {fmt(plan.interval, 'time')}"
@@ -251,7 +255,8 @@ def concentration_comparison(drug: str, daily_dose: str, concentrations=None,
                 name="refill due (alarm or stability, whichever is first)", marker_color=ORANGE,
                 texttemplate="%{y:.0f} days", textposition="outside")],
         layout=go.Layout(**FIGURE_LAYOUT, width=620, barmode="group",
-                         title=f"{d.display_name} {daily_dose}: the same dose, different strengths",
+                         title_text=f"{d.display_name} {daily_dose}: the same dose, "
+                         "different strengths",
                          xaxis=dict(title="concentration in the pump"),
                          yaxis=dict(title="days after a full refill", rangemode="tozero")))
     text = "\n".join(f"{c:>12}: rate {fmt(p.flow, 'flow')}, alarm in "

@@ -18,8 +18,9 @@ class Question:
             self.answer = w.RadioButtons(options=[(f"{k}) {v}", k) for k, v in q.choices.items()],
                                          value=None, layout=w.Layout(width="auto"))
         else:
-            self.answer = w.Text(placeholder=f"your answer, e.g. 1.5 {q.unit}",
-                                 description=f"Answer ({q.unit})",
+            unit = "days" if q.unit == "day" else q.unit
+            self.answer = w.Text(placeholder=f"a number, or with its unit: 1.5 {unit}",
+                                 description=f"Answer ({unit})",
                                  style={"description_width": "initial"},
                                  continuous_update=False)
         self.check_button = w.Button(description="Check", button_style="primary")

@@ -21,8 +21,9 @@ SEVERITY_WORDS = {"danger": "Stop and check", "caution": "Caution", "info": "Not
 FIGURE_LAYOUT = dict(
     template="simple_white",
     height=320,
-    margin=dict(l=60, r=20, t=40, b=50),
+    margin=dict(l=60, r=20, t=90, b=50),
     font=dict(size=13),
+    title=dict(x=0, xanchor="left", y=0.98, yanchor="top", font=dict(size=15)),
     legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
 )
 
