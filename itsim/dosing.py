@@ -325,6 +325,11 @@ def prescription(drug, concentration, daily_dose, *, pump="programmable-20", fil
             f"The rate {fmt(flow, 'flow')} is below the pump's minimum "
             f"({fmt(preset.min_rate, 'flow')}): use a lower concentration.",
             preset.facts["min_rate"].label))
+    if preset.max_rate is not None and _above(flow, preset.max_rate):
+        findings.append(Finding(
+            "above-max-rate", "danger",
+            f"The rate {fmt(flow, 'flow')} is above what the pump can deliver (about "
+            f"{fmt(preset.max_rate, 'flow')}).", preset.facts["max_rate"].label))
     to_alarm = _days_until(fill_ml, alarm, flow)
     within, reason = to_alarm, "low-reservoir alarm"
     if stab is not None and stab[0] < within:

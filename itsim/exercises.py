@@ -149,6 +149,11 @@ def _check_choice(q: Question, answer) -> Feedback:
 
 def _check_number(q: Question, answer) -> Feedback:
     k = KINDS[q.kind]
+    if isinstance(answer, str):
+        try:
+            answer = float(answer.strip())      # a number typed in a box: in the question's unit
+        except ValueError:
+            pass
     try:
         if isinstance(answer, Real) and not isinstance(answer, bool):
             if not math.isfinite(answer):

@@ -151,7 +151,11 @@ def convert(x: float, kind: str, unit: str) -> float:
 
 
 def fmt(x: float, kind: str, unit: str | None = None, sig: int = 3) -> str:
-    """Format a canonical float for people, e.g. ``fmt(0.6, 'flow') -> '0.6 mL/day'``."""
+    """Format a canonical float for people, e.g. ``fmt(0.6, 'flow') -> '0.6 mL/day'``.
+    Durations under a day are given in hours (under an hour, in minutes) unless ``unit``
+    says otherwise."""
+    if unit is None and kind == "time" and 0 < x < 1:
+        unit = "h" if x >= 1 / 24 else "min"
     unit = unit or KINDS[kind].label
     text = significant(convert(x, kind, unit), sig)
     return f"{text} {'days' if unit == 'day' and text != '1' else unit}"

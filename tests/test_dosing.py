@@ -252,3 +252,10 @@ def test_solution_makeup_conserves_drug_and_volume(res, flow, dose, stock):
 def test_bad_input_raises_the_package_error(call):
     with pytest.raises(InputError):
         call()
+
+
+def test_a_rate_no_pump_can_deliver_is_flagged_as_an_assumption_based_limit():
+    p = dosing.prescription("baclofen", "500 mcg/mL", "200 mg/day")      # mg for mcg: 400 mL/day
+    f = {x.code: x for x in p.findings}
+    assert "above-max-rate" in f and f["above-max-rate"].source.startswith("teaching assumption")
+    assert "above-max-daily-dose" in f

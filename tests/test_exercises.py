@@ -83,3 +83,9 @@ def test_solutions_pass_every_check_and_blanks_get_not_yet():
     assert sorted(blank) == sorted(solved) == bank
     assert all(text.startswith("[NOT YET]") for text in blank.values()), blank
     assert all(text.startswith("[RIGHT]") for text in solved.values()), solved
+
+
+def test_a_number_typed_in_a_box_is_read_in_the_question_unit():
+    assert check("q0.1", "1000").status == "right"
+    assert check("q0.1", " 1 ").status == "wrong"
+    assert check("q3.3", "72").status == "right"

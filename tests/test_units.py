@@ -81,6 +81,7 @@ def test_formatting():
     assert fmt(0.6, "flow", "mL/h") == "0.025 mL/h"
     assert fmt(20000, "dose_rate", "mg/day") == "20 mg/day"
     assert fmt(1, "time") == "1 day" and fmt(30, "time") == "30 days"
+    assert fmt(0.045, "time") == "1.08 h" and fmt(0.01, "time") == "14.4 min"
     assert significant(0.0041666) == "0.00417" and significant(225.4) == "225"
     assert significant(math.inf) == "inf"
 

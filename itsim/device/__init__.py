@@ -8,7 +8,7 @@ from .. import data
 from ..errors import InputError
 from ..facts import Fact, parse_fact
 
-PRESET_KINDS = {"reservoir": "volume", "min_rate": "flow", "low_reservoir_alarm": "volume",
+PRESET_KINDS = {"reservoir": "volume", "min_rate": "flow", "max_rate": "flow", "low_reservoir_alarm": "volume",
                 "dead_space": "volume", "cap_volume": "volume"}
 
 
@@ -33,6 +33,11 @@ class PumpPreset:
     @property
     def min_rate(self) -> float:
         return self.facts["min_rate"].value
+
+    @property
+    def max_rate(self) -> float | None:
+        f = self.facts.get("max_rate")
+        return None if f is None else f.value
 
     @property
     def low_reservoir_alarm(self) -> float:

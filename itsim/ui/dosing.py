@@ -104,7 +104,7 @@ class DoseCalculator(Panel):
             else:
                 stab.visible = False
             mark.x, mark.y = [p.days_to_alarm], [p.low_reservoir_alarm]
-            mark.text = [f"day {p.days_to_alarm:.0f}"]
+            mark.text = [f"alarm after {fmt(p.days_to_alarm, 'time')}"]
             self.figure.layout.title.text = f"{p.drug.display_name}: reservoir after a refill"
             self.figure.layout.yaxis.range = [0, top]
         d = p.drug

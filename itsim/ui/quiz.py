@@ -20,6 +20,7 @@ class Question:
         else:
             unit = "days" if q.unit == "day" else q.unit
             self.answer = w.Text(placeholder=f"a number, or with its unit: 1.5 {unit}",
+                                 layout=w.Layout(width="380px"),
                                  description=f"Answer ({unit})",
                                  style={"description_width": "initial"},
                                  continuous_update=False)
