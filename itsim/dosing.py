@@ -84,6 +84,12 @@ def _dose_text(x: float, drug) -> str:
     return fmt(x, "dose_rate", drug.dose_unit)
 
 
+def _range_text(f, drug) -> str:
+    if f.low is None:
+        return f"at most {_dose_text(f.high, drug)}"
+    return f"{_dose_text(f.low, drug)} to {_dose_text(f.high, drug)}"
+
+
 def _conc_text(x: float, drug) -> str:
     return fmt(x, "concentration", drug.concentration_unit)
 
@@ -124,12 +130,12 @@ def _check(drug, conc: float | None, dose: float | None, previous: float | None,
             x.code == "above-max-daily-dose" for x in out):
         out.append(Finding("above-usual-dose", "caution",
                            f"{_dose_text(dose, drug)} is above the usual range "
-                           f"({_dose_text(f.low, drug)} to {_dose_text(f.high, drug)}).", f.label))
+                           f"({_range_text(f, drug)}).", f.label))
     f = drug.starting_dose
     if new_start and f is not None and _above(dose, f.high):
         out.append(Finding("above-starting-dose", "danger",
-                           f"{_dose_text(dose, drug)} is above the starting dose range for a new "
-                           f"patient ({_dose_text(f.low, drug)} to {_dose_text(f.high, drug)}).",
+                           f"{_dose_text(dose, drug)} is above the starting dose for a new "
+                           f"patient ({_range_text(f, drug)}).",
                            f.label))
     if previous is not None and dose is not None:
         out += _check_change(drug, previous, dose, cancer, days_since)
