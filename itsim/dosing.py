@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from . import drugs as _drugs
 from .device import pump_preset
 from .errors import InputError
-from .units import check_number, fmt, parse, quantity
+from .units import check_number, fmt, parse, quantity, significant
 
 SEVERITIES = ("danger", "caution", "info")
 
@@ -80,18 +80,25 @@ def days_until(volume, target, rate):
 
 # --- checks ------------------------------------------------------------------------------
 
-def _dose_text(x: float, drug) -> str:
-    return fmt(x, "dose_rate", drug.dose_unit)
+BIG = 10_000      # mcg: from here on a mcg-based figure is also easier to read in mg
+
+
+def dose_text(x: float, drug) -> str:
+    """A daily dose (mcg/day) in the drug's usual unit; large mcg figures also in mg."""
+    unit = "mg/day" if drug.dose_unit == "mcg/day" and x >= BIG else drug.dose_unit
+    return fmt(x, "dose_rate", unit)
 
 
 def _range_text(f, drug) -> str:
     if f.low is None:
-        return f"at most {_dose_text(f.high, drug)}"
-    return f"{_dose_text(f.low, drug)} to {_dose_text(f.high, drug)}"
+        return f"at most {dose_text(f.high, drug)}"
+    return f"{dose_text(f.low, drug)} to {dose_text(f.high, drug)}"
 
 
-def _conc_text(x: float, drug) -> str:
-    return fmt(x, "concentration", drug.concentration_unit)
+def concentration_text(x: float, drug) -> str:
+    """A concentration (mcg/mL) in the drug's usual unit."""
+    unit = "mg/mL" if drug.concentration_unit == "mcg/mL" and x >= BIG else drug.concentration_unit
+    return fmt(x, "concentration", unit)
 
 
 def _above(x: float | None, limit: float | None) -> bool:
@@ -103,9 +110,10 @@ def _max_dose_finding(drug, dose: float) -> list[Finding]:
     f = drug.max_daily_dose
     if f is None or not _above(dose, f.value):
         return []
+    times = f" ({significant(dose / f.value)} times it)" if dose >= 2 * f.value else ""
     return [Finding("above-max-daily-dose", "danger",
-                    f"{_dose_text(dose, drug)} is above the maximum daily dose for {drug.name} "
-                    f"({_dose_text(f.value, drug)}).", f.label)]
+                    f"{dose_text(dose, drug)} is above the maximum daily dose for {drug.name} "
+                    f"({dose_text(f.value, drug)}){times}.", f.label)]
 
 
 def _check(drug, conc: float | None, dose: float | None, previous: float | None,
@@ -115,13 +123,13 @@ def _check(drug, conc: float | None, dose: float | None, previous: float | None,
     f = drug.max_concentration
     if f is not None and _above(conc, f.value):
         out.append(Finding("above-max-concentration", "danger",
-                           f"{_conc_text(conc, drug)} is above the maximum concentration for "
-                           f"{drug.name} ({_conc_text(f.value, drug)}).", f.label))
+                           f"{concentration_text(conc, drug)} is above the maximum concentration for "
+                           f"{drug.name} ({concentration_text(f.value, drug)}).", f.label))
     f = drug.granuloma_risk_concentration
     if conc is not None and f is not None and not _above(f.value, conc):
         out.append(Finding("granuloma-risk", "caution",
-                           f"At {_conc_text(conc, drug)} and above, inflammatory masses at the "
-                           f"catheter tip are more likely (from {_conc_text(f.value, drug)}).",
+                           f"At {concentration_text(conc, drug)}, inflammatory masses at the catheter tip "
+                           f"are more likely (the risk rises from {concentration_text(f.value, drug)}).",
                            f.label))
     if dose is not None:
         out += _max_dose_finding(drug, dose)
@@ -129,15 +137,29 @@ def _check(drug, conc: float | None, dose: float | None, previous: float | None,
     if f is not None and _above(dose, f.high) and not any(
             x.code == "above-max-daily-dose" for x in out):
         out.append(Finding("above-usual-dose", "caution",
-                           f"{_dose_text(dose, drug)} is above the usual range "
+                           f"{dose_text(dose, drug)} is above the usual range "
                            f"({_range_text(f, drug)}).", f.label))
     f = drug.starting_dose
     if new_start and f is not None and _above(dose, f.high):
         out.append(Finding("above-starting-dose", "danger",
-                           f"{_dose_text(dose, drug)} is above the starting dose for a new "
+                           f"{dose_text(dose, drug)} is above the starting dose for a new "
                            f"patient ({_range_text(f, drug)}).",
                            f.label))
+    lowest = drug.starting_dose.low if drug.starting_dose else None
+    if drug.starting_dose is None and drug.usual_daily_dose is not None:
+        lowest = drug.usual_daily_dose.low
+    if dose is not None and lowest is not None and _above(lowest, dose):
+        out.append(Finding("below-usual-dose", "caution",
+                           f"{dose_text(dose, drug)} is below the lowest starting or usual dose "
+                           f"({dose_text(lowest, drug)}): check the units and the order.",
+                           (drug.starting_dose or drug.usual_daily_dose).label))
     if previous is not None and dose is not None:
+        ratio = dose / previous
+        if ratio >= 100 or ratio <= 0.01:
+            out.append(Finding("unit-slip", "danger",
+                               f"The new dose is {significant(ratio)} times the previous one "
+                               f"({dose_text(previous, drug)}): check mg against mcg "
+                               "(1 mg = 1000 mcg)."))
         out += _check_change(drug, previous, dose, cancer, days_since)
     if interval is not None and stability_limit is not None and interval > stability_limit[0]:
         limit, label = stability_limit
@@ -157,8 +179,8 @@ def _check_change(drug, previous: float, dose: float, cancer: bool,
     if "max_step" in t.extra:                      # an absolute step limit (ziconotide)
         if _above(change, t["max_step"]):
             out.append(Finding("titration-too-fast", "danger",
-                               f"A rise of {_dose_text(change, drug)} is bigger than the label "
-                               f"allows in one step ({_dose_text(t['max_step'], drug)}).", t.label))
+                               f"A rise of {dose_text(change, drug)} is bigger than the label "
+                               f"allows in one step ({dose_text(t['max_step'], drug)}).", t.label))
     else:
         limit = t.get("max_increase_cancer", t["max_increase"]) if cancer else t["max_increase"]
         if _above(change, previous * limit):
@@ -287,8 +309,8 @@ class Prescription:
         """A short plain-text readout."""
         d = self.drug
         lines = [
-            f"{d.display_name} {_conc_text(self.concentration, d)}, "
-            f"{_dose_text(self.daily_dose, d)}",
+            f"{d.display_name} {concentration_text(self.concentration, d)}, "
+            f"{dose_text(self.daily_dose, d)}",
             f"Pump rate: {fmt(self.flow, 'flow')} ({fmt(self.flow, 'flow', 'mL/h')})",
             f"Low-reservoir alarm ({fmt(self.low_reservoir_alarm, 'volume')}) in "
             f"{fmt(self.days_to_alarm, 'time')}; empty in {fmt(self.days_to_empty, 'time')}",
@@ -395,6 +417,12 @@ class Conversion:
     caveat: str
 
     @property
+    def ratio_text(self) -> str:
+        """'300 : 1' going down in dose, '1 : 300' going up."""
+        return (f"{significant(self.ratio)} : 1" if self.ratio >= 1
+                else f"1 : {significant(1 / self.ratio)}")
+
+    @property
     def dose(self):
         """The converted dose as a pint quantity (mcg/day)."""
         return quantity(self.value, "dose_rate")
@@ -423,8 +451,13 @@ def convert_morphine(dose, from_route: str, to_route: str) -> Conversion:
         ratios_seen = (observed["low"], observed["high"])
         conv = [d / r if from_route == "oral" else d * r for r in ratios_seen]
         low, high = min(conv), max(conv)
-    caveat = ("A rule of thumb, not a measured equivalence: observed oral-to-intrathecal ratios "
-              f"ran from {observed['low']}:1 to {observed['high']}:1. Start lower and titrate.")
+    if pair == {"oral", "intrathecal"}:
+        caveat = ("A rule of thumb, not a measured equivalence: the oral-to-intrathecal ratios "
+                  f"that worked in patients ran from {observed['low']}:1 to {observed['high']}:1. "
+                  "Start from the lower dose and titrate.")
+    else:
+        caveat = ("A rule of thumb made by chaining ratios, not a measured equivalence; real "
+                  "patients vary widely. Start low and titrate.")
     return Conversion(value, low, high, ratio, "[" + ", ".join(table["source"]) + "]", caveat)
 
 
@@ -471,7 +504,7 @@ class TitrationPlan:
         return current
 
     def rows(self) -> list[str]:
-        return [f"day {d:g}: {_dose_text(x, self.drug)}" for d, x in zip(self.days, self.doses)]
+        return [f"day {d:g}: {dose_text(x, self.drug)}" for d, x in zip(self.days, self.doses)]
 
 
 def titration_plan(drug, start, target, *, step=None, interval=None,
@@ -494,17 +527,17 @@ def titration_plan(drug, start, target, *, step=None, interval=None,
     mx = drug.max_daily_dose
     if mx is not None and _above(x1, mx.value):
         raise InputError("target", target, f"at most the maximum daily dose, "
-                         f"{_dose_text(mx.value, drug)} {mx.label}")
+                         f"{dose_text(mx.value, drug)} {mx.label}")
     sd = drug.starting_dose
     if sd is not None and _above(x0, sd.high):
         raise InputError("start", start, f"at most the starting dose, "
-                         f"{_dose_text(sd.high, drug)} {sd.label}")
+                         f"{dose_text(sd.high, drug)} {sd.label}")
     if x1 < x0:
-        raise InputError("target", target, f"at least the start dose ({_dose_text(x0, drug)})")
+        raise InputError("target", target, f"at least the start dose ({dose_text(x0, drug)})")
     max_step = rules["max_step"]
     s = max_step if step is None else parse(step, "dose_rate", "step")
     if _above(s, max_step):
-        raise InputError("step", step, f"at most {_dose_text(max_step, drug)} {rules.label}")
+        raise InputError("step", step, f"at most {dose_text(max_step, drug)} {rules.label}")
     min_gap = max(rules["min_interval"], 7 / rules["max_per_week"])
     gap = float(math.ceil(min_gap - 1e-9)) if interval is None else parse(interval, "time",
                                                                           "interval")

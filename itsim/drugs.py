@@ -125,9 +125,11 @@ def summary() -> str:
     pump and withdrawal risk, in each drug's usual units (``*`` = teaching assumption)."""
     from .units import fmt
 
-    def show(fact, kind, unit):
+    def show(fact, kind, unit, missing="-"):
         if fact is None or fact.value is None:
-            return "-"
+            return missing
+        if unit.startswith("mcg") and fact.value >= 10_000:
+            unit = "mg" + unit[3:]
         return fmt(fact.value, kind, unit) + ("*" if fact.assumption else "")
 
     rows = [f"{'drug':<14}{'for':<12}{'max conc.':<14}{'max dose':<16}{'stable':<10}withdrawal"]
@@ -135,5 +137,7 @@ def summary() -> str:
         rows.append(f"{d.name:<14}{d.indication:<12}"
                     f"{show(d.max_concentration, 'concentration', d.concentration_unit):<14}"
                     f"{show(d.max_daily_dose, 'dose_rate', d.dose_unit):<16}"
-                    f"{show(d.stability, 'time', 'day'):<10}{d.withdrawal['risk']}")
+                    f"{show(d.stability, 'time', 'day', '?'):<10}{d.withdrawal['risk']}")
+    rows.append("* teaching assumption (unverified)   - none known   ? not in the library: "
+                "check the product label")
     return "\n".join(rows)

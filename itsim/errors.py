@@ -21,3 +21,7 @@ class UnknownDrugError(InputError, KeyError):
 
     def __str__(self) -> str:  # KeyError would otherwise quote the whole message
         return self.args[0]
+
+
+class UnitKindError(InputError):
+    """A quantity of the wrong kind: a mass where a concentration is needed, say."""

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from dataclasses import dataclass, field
 from numbers import Real
 from typing import Callable
 
 from . import dosing, drugs
-from .errors import InputError
-from .units import KINDS, convert, fmt, parse, significant
+from .errors import InputError, UnitKindError
+from .units import KINDS, check_number, convert, fmt, normalise, parse, registry, significant
 
 STATUSES = ("right", "close", "wrong", "not yet")
+MASS_KINDS = ("mass", "dose_rate", "concentration", "flow")   # where a mg/mcg slip shows
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Question:
     unit: str | None = None
     tolerance: float = 0.01          # relative: "right" within this
     close: float = 0.10              # relative: "close" within this
+    require_unit: bool = False       # a conversion question: a text answer must use `unit`
     choices: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -147,26 +150,62 @@ def _check_choice(q: Question, answer) -> Feedback:
     return Feedback(q.id, "wrong", f"Not {key}). Hint: {q.hint}")
 
 
-def _check_number(q: Question, answer) -> Feedback:
-    k = KINDS[q.kind]
-    if isinstance(answer, str):
+def _as_number(answer):
+    """A bare number (or a unit-free expression such as '3/5') as a float, else None."""
+    if isinstance(answer, bool):
+        return None
+    if isinstance(answer, Real):
         try:
-            answer = float(answer.strip())      # a number typed in a box: in the question's unit
+            return float(answer)
+        except OverflowError:
+            return math.inf
+    if isinstance(answer, str):
+        if re.search(r"\d,\d", answer):
+            return None            # let the parser explain why commas are refused
+        try:
+            return float(answer.strip())
         except ValueError:
             pass
+        try:
+            q = registry().Quantity(normalise(answer.strip()))
+            return float(q.magnitude) if q.dimensionless else None
+        except Exception:
+            return None
+    return None
+
+
+def _unit_given(answer) -> str | None:
+    """The unit written in a text answer ('0.1 mcg/h' -> 'mcg/h'), or None."""
+    if not isinstance(answer, str):
+        return None
+    unit = re.sub(r"^\s*[-+]?[0-9.]+(?:[eE][-+]?\d+)?\s*", "", normalise(answer)).strip()
+    return unit or None
+
+
+def _check_number(q: Question, answer) -> Feedback:
+    k = KINDS[q.kind]
+    number = _as_number(answer)
     try:
-        if isinstance(answer, Real) and not isinstance(answer, bool):
-            if not math.isfinite(answer):
-                raise InputError("answer", answer, "expected a finite number")
-            value = answer / convert(1.0, q.kind, q.unit)
+        if number is not None:
+            value = check_number(number, "answer") / convert(1.0, q.kind, q.unit)
         else:
             value = parse(answer, q.kind, "answer", allow_zero=True)
+    except UnitKindError:
+        return Feedback(q.id, "wrong", f"That is not {k.description}: the question asks for "
+                        f"one, in {q.unit} (for example '{k.example}'). Hint: {q.hint}")
     except InputError as e:
-        if "is not" in e.allowed and "such as" in e.allowed:
-            return Feedback(q.id, "wrong", f"That is not {k.description}: the question asks for "
-                            f"one, in {q.unit} (for example '{k.example}'). Hint: {q.hint}")
-        return Feedback(q.id, "not yet", f"Could not read {answer!r}: give a number in "
-                        f"{q.unit}, or a quantity such as '{k.example}'.")
+        shown = answer if isinstance(answer, str) else repr(answer)[:40]
+        return Feedback(q.id, "not yet", f"Could not use {shown!r}: {e.allowed}. A number in "
+                        f"{q.unit}, or a quantity such as '{k.example}', works.")
+    if q.require_unit and number is None:
+        unit = _unit_given(answer)
+        try:
+            same = abs(registry().Quantity(1, normalise(unit)).to(q.unit).magnitude - 1) < 1e-9
+        except Exception:
+            same = False
+        if not same:
+            return Feedback(q.id, "not yet", f"The question asks you to convert: give the answer "
+                            f"in {q.unit}.")
     expected = q.expected()
     shown = fmt(value, q.kind, q.unit, sig=4)
     err = abs(value - expected) / abs(expected)
@@ -177,8 +216,10 @@ def _check_number(q: Question, answer) -> Feedback:
                         f"within {q.tolerance:.0%}: check your rounding and working.")
     for factor in (1000, 0.001):
         if value and abs(value / expected / factor - 1) <= q.close:
+            why = ("check mg against mcg (1 mg = 1000 mcg)" if q.kind in MASS_KINDS
+                   else "check your units")
             return Feedback(q.id, "wrong", f"{shown} is {significant(value / expected)} times the "
-                            "answer: check mg against mcg (1 mg = 1000 mcg).")
+                            f"answer: {why}.")
     return Feedback(q.id, "wrong", f"{shown} is not right. Hint: {q.hint}")
 
 
@@ -192,7 +233,7 @@ register(Question(
     "q0.1", "How many micrograms (mcg) are in one milligram (mg)?",
     lambda: parse("1 mg", "mass", "q0.1"), hint="Milli means one thousandth; micro means one "
     "millionth.", explain="1 mg = 1000 mcg. Mixing the two up gives a dose 1000 times too big "
-    "or too small.", kind="mass", unit="mcg"))
+    "or too small.", kind="mass", unit="mcg", require_unit=True))
 register(Question(
     "q3.1", "Baclofen 500 mcg/mL is prescribed at 300 mcg/day. At what rate must the pump run, "
     "in mL/day?", lambda: _mag(dosing.rate("300 mcg/day", "500 mcg/mL")),
@@ -202,7 +243,7 @@ register(Question(
     "q3.2", "The ziconotide label's starting limit is 2.4 mcg/day. What is that in mcg per hour?",
     lambda: drugs.get("ziconotide").starting_dose.high, hint="There are 24 hours in a day.",
     explain="2.4 mcg/day ÷ 24 h/day = 0.1 mcg/h, the figure the label also gives.",
-    kind="dose_rate", unit="mcg/h"))
+    kind="dose_rate", unit="mcg/h", require_unit=True))
 register(Question(
     "q3.3", "Morphine 10 mg/mL runs at 0.25 mL/day in a pump filled with 20 mL. The low-reservoir "
     "alarm is set at 2 mL. In how many days will it sound?",
@@ -236,8 +277,10 @@ register(Question(
     hint="(fill − alarm volume) ÷ rate.", explain="18 mL ÷ 0.3 mL/day = 60 days.",
     kind="time", unit="day"))
 register(Question(
-    "ex3.3", "A constant-flow pump (20 mL, 0.5 mL/day) must deliver morphine 2 mg/day. How many "
-    "mL of 25 mg/mL stock go into the reservoir?",
+    "ex3.3", "A constant-flow pump runs at one fixed rate (here 0.5 mL/day, 20 mL reservoir), so "
+    "the dose is set by how strong the solution is. To give morphine 2 mg/day, how many mL of "
+    "the 25 mg/mL stock (the strong solution from the pharmacy) go into the reservoir before "
+    "it is topped up with saline?",
     lambda: dosing.solution_makeup("20 mL", "0.5 mL/day", "2 mg/day", "25 mg/mL").drug_volume,
     hint="Running time = 20 mL ÷ 0.5 mL/day; drug needed = 2 mg/day × running time; then divide "
     "by the stock concentration.",
@@ -262,5 +305,6 @@ register(Question(
     "reached?", lambda: dosing.titration_plan("ziconotide", "2.4 mcg/day",
                                                "19.2 mcg/day").days_to_target,
     hint="How many 2.4 mcg/day steps from 2.4 to 19.2? Each takes 3 days.",
-    explain="Seven steps of 3 days: day 21, the earliest day the label allows the maximum.",
+    explain="Seven steps, 3 days apart: day 21, in line with the label's 'maximum 19.2 "
+    "mcg/day by day 21'.",
     kind="time", unit="day"))

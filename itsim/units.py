@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from numbers import Real
 
-from .errors import InputError
+from .errors import InputError, UnitKindError
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,18 @@ DISPLAY: dict[str, dict[str, float]] = {
 }
 
 _COMMA_NUMBER = re.compile(r"\d,\d")
+_PER_24H = re.compile(r"/\s*24\s*(h|hr|hrs|hours?)\b", re.I)
+# Unit words people type in any case. No intrathecal quantity is ever in mega-units, so
+# "ML" and "MG" mean mL and mg, never megalitres or megagrams.
+_CASELESS = {"mcg": "mcg", "mg": "mg", "ug": "ug", "µg": "µg", "ml": "mL", "ul": "uL",
+             "µl": "µL"}
+_TOKEN = re.compile(r"(?<![A-Za-zµ])(mcg|mg|ug|µg|ml|ul|µl)(?![A-Za-z])", re.I)
+
+
+def normalise(text: str) -> str:
+    """How people write doses, made readable for pint: 'mcg/24h' -> 'mcg/day', 'MCG' -> 'mcg'."""
+    text = _PER_24H.sub("/day", text)
+    return _TOKEN.sub(lambda m: _CASELESS[m.group(1).lower()], text)
 
 
 @lru_cache(maxsize=1)
@@ -102,9 +114,12 @@ def parse(value, kind: str, parameter: str, *, allow_zero: bool = False) -> floa
                              "write numbers with a decimal point and no commas "
                              "(is '1,5' one and a half or fifteen?); " + expected)
         try:
-            q = ureg.Quantity(text)
+            q = ureg.Quantity(normalise(text))
         except Exception:
             raise InputError(parameter, value, f"could not read it; {expected}") from None
+        if q.dimensionless:
+            raise UnitKindError(parameter, value,
+                                f"a number without a unit is ambiguous; {expected}")
     elif isinstance(value, ureg.Quantity):
         q = value
     elif hasattr(value, "units") and hasattr(value, "magnitude"):
@@ -115,9 +130,14 @@ def parse(value, kind: str, parameter: str, *, allow_zero: bool = False) -> floa
     try:
         magnitude = q.to(k.canonical).magnitude
     except Exception:
-        unit = "no unit" if q.dimensionless else f"'{q.units:~}'"
-        raise InputError(parameter, value,
-                         f"{unit} is not {k.description}; {expected}") from None
+        if q.dimensionless:
+            raise UnitKindError(parameter, value,
+                                f"a number without a unit is ambiguous; {expected}") from None
+        given = next((other.description for other in KINDS.values()
+                      if q.dimensionality == ureg.Quantity(1, other.canonical).dimensionality),
+                     f"'{q.units:~}'")
+        raise UnitKindError(parameter, value,
+                            f"that is {given}, not {k.description}; {expected}") from None
     try:
         magnitude = float(magnitude)
     except (TypeError, ValueError):

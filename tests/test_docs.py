@@ -24,3 +24,20 @@ def test_every_assumption_is_listed():
 def test_design_doc_exists_and_names_the_canonical_units():
     text = (ROOT / "docs" / "design.md").read_text()
     assert "mcg, mL and day" in text
+
+
+def test_notebook_export_and_build_round_trip(tmp_path):
+    import importlib.util
+
+    import nbformat
+    spec = importlib.util.spec_from_file_location("nbtool", ROOT / "tools" / "notebooks.py")
+    nbtool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(nbtool)
+    for path in [ROOT / "lessons" / "03_drugs_and_dosing.ipynb",
+                 ROOT / "exercises" / "03_dosing.ipynb"]:
+        script = tmp_path / "nb.py"
+        script.write_text(nbtool.export(path))
+        nbtool.new(script, tmp_path / "nb.ipynb")
+        a, b = (nbformat.read(p, as_version=4) for p in (path, tmp_path / "nb.ipynb"))
+        assert [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in a.cells] == \
+            [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in b.cells]

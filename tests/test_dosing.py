@@ -259,3 +259,20 @@ def test_a_rate_no_pump_can_deliver_is_flagged_as_an_assumption_based_limit():
     f = {x.code: x for x in p.findings}
     assert "above-max-rate" in f and f["above-max-rate"].source.startswith("teaching assumption")
     assert "above-max-daily-dose" in f
+
+
+def test_underdoses_and_unit_slips_against_the_previous_dose_are_flagged():
+    f = {x.code: x for x in dosing.check("baclofen", daily_dose="0.2 mcg/day")}
+    assert "below-usual-dose" in f and "check the units" in f["below-usual-dose"].message
+    f = {x.code: x for x in dosing.check("baclofen", daily_dose="150 mcg/day",
+                                         previous_dose="150 mg/day")}
+    assert f["unit-slip"].severity == "danger" and "0.001 times" in f["unit-slip"].message
+    assert "unit-slip" not in codes(dosing.check("baclofen", daily_dose="300 mcg/day",
+                                                 previous_dose="250 mcg/day"))
+    assert dosing.check("ziconotide", daily_dose="1.2 mcg/day") == []   # label start has no floor
+
+
+def test_ratio_is_written_in_the_direction_of_travel():
+    assert dosing.convert_morphine("1 mg/day", "intrathecal", "oral").ratio_text == "1 : 300"
+    assert dosing.convert_morphine("300 mg/day", "oral", "intrathecal").ratio_text == "300 : 1"
+    assert "10:1" not in dosing.convert_morphine("10 mg/day", "iv", "epidural").caveat

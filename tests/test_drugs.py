@@ -91,7 +91,7 @@ def test_lookup_is_case_insensitive_and_unknown_names_are_refused():
     ({"value": "20 mg/day"}, "needs a source"),
     ({"value": "20 mg/day", "assumption": True}, "needs a source"),
     ({"value": "20 mg/day", "source": ["NOPE"]}, "sources.toml"),
-    ({"value": "20 mg", "source": ["M1"]}, "is not a dose per time"),
+    ({"value": "20 mg", "source": ["M1"]}, "not a dose per time"),
     ("20 mg/day", "expected a table"),
 ])
 def test_bad_facts_are_refused(raw, fragment):

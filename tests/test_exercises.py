@@ -33,6 +33,7 @@ def test_the_computed_answer_is_right_and_a_blank_is_not_yet(qid):
 
 def test_feedback_names_the_mg_mcg_slip_and_the_wrong_kind_of_unit():
     assert "1 mg = 1000 mcg" in check("q3.1", "600 mL/day").message
+    assert "check your units" in check("q3.3", "0.072").message      # no masses in a time
     wrong_kind = check("q3.1", "0.6 mL")
     assert wrong_kind.status == "wrong" and "not a flow" in wrong_kind.message
     assert check("q3.1", "0.025 mL/h").status == "right"   # any unit of the right kind
@@ -89,3 +90,19 @@ def test_a_number_typed_in_a_box_is_read_in_the_question_unit():
     assert check("q0.1", "1000").status == "right"
     assert check("q0.1", " 1 ").status == "wrong"
     assert check("q3.3", "72").status == "right"
+
+
+@pytest.mark.parametrize("qid, answer, status, fragment", [
+    ("q3.2", "2.4 mcg/day", "not yet", "give the answer in mcg/h"),   # restating is not converting
+    ("q0.1", "1 mg", "not yet", "give the answer in mcg"),
+    ("q3.2", "0.1 mcg/h", "right", ""),
+    ("q3.1", "0,6", "not yet", "decimal point"),
+    ("q3.1", "-0.6", "not yet", "more than zero"),
+    ("q3.1", "3/5", "right", ""),
+    ("q3.1", "0.6 ML/day", "right", ""),
+    ("q3.1", "0.6 mL/24h", "right", ""),
+    ("ex3.1", 10 ** 400, "not yet", "finite"),
+])
+def test_odd_answers_get_useful_feedback(qid, answer, status, fragment):
+    fb = check(qid, answer)
+    assert fb.status == status and fragment in fb.message, fb

@@ -24,7 +24,7 @@ def test_calculator_reads_out_the_prescription(calculator):
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("daily_dose", "300 mg", "Daily dose: '300 mg' is not possible. 'mg' is not a dose per time"),
+    ("daily_dose", "300 mg", "Daily dose: '300 mg' is not possible. That is an amount of drug, not a dose per time"),
     ("daily_dose", "300", "Daily dose: '300' is not possible"),
     ("concentration", "-5 mcg/mL", "Concentration: '-5 mcg/mL' is not possible. Must be more"),
     ("fill", "40 mL", "Volume filled: '40 mL' is not possible. The 20 mL pump holds at most"),
@@ -42,8 +42,8 @@ def test_impossible_input_shows_a_plain_message(calculator, field, value, messag
 
 def test_a_1000_fold_error_is_flagged_not_hidden(calculator):
     calculator.set(daily_dose="200 mg/day")
-    assert "Stop and check: 200000 mcg/day is above the maximum daily dose" in \
-        calculator.readout_text
+    assert ("Stop and check: 200 mg/day is above the maximum daily dose for baclofen "
+            "(1000 mcg/day) (200 times it)") in calculator.readout_text
     calculator.reset()
 
 

@@ -26,12 +26,13 @@ def test_parse_to_canonical(text, kind, expected):
 
 
 @pytest.mark.parametrize("value, kind, fragment", [
-    ("2 mg", "concentration", "'mg' is not a concentration"),     # mass where mg/mL is needed
-    ("2 mg", "volume", "is not a volume"),                        # mass where a volume is needed
-    ("300 mcg", "dose_rate", "is not a dose per time"),
-    ("500 mcg/mL", "dose_rate", "is not a dose per time"),
+    ("2 mg", "concentration", "that is an amount of drug, not a concentration"),  # mg for mg/mL
+    ("2 mg", "volume", "that is an amount of drug, not a volume"),
+    ("300 mcg", "dose_rate", "that is an amount of drug, not a dose per time"),
+    ("500 mcg/mL", "dose_rate", "that is a concentration (amount per volume), not a dose"),
+    ("300 mcg/h*h", "dose_rate", "that is an amount of drug, not a dose per time"),
     (300, "dose_rate", "number without a unit is ambiguous"),
-    ("300", "dose_rate", "no unit is not a dose per time"),
+    ("300", "dose_rate", "a number without a unit is ambiguous"),
     ("1,5 mg", "mass", "decimal point and no commas"),
     ("1,000 mcg", "mass", "decimal point and no commas"),
     ("-2 mL", "volume", "more than zero"),
@@ -49,6 +50,15 @@ def test_bad_values_name_parameter_value_and_unit(value, kind, fragment):
     assert message.startswith(f"fill = {value!r}")
     assert fragment in message
     assert isinstance(e.value, ValueError)
+
+
+@pytest.mark.parametrize("text, kind, expected", [
+    ("300 mcg/24h", "dose_rate", 300.0), ("300 mcg/24 hours", "dose_rate", 300.0),
+    ("300 MCG/day", "dose_rate", 300.0), ("2 MG", "mass", 2000.0), ("0.6 ML/day", "flow", 0.6),
+    ("10 uL", "volume", 0.01), ("25 Mg/mL", "concentration", 25000.0),
+])
+def test_how_nurses_write_units_is_understood(text, kind, expected):
+    assert parse(text, kind, "x") == pytest.approx(expected)
 
 
 def test_zero_allowed_only_when_asked():

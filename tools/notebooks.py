@@ -1,6 +1,7 @@
 """Author and refresh the course notebooks.
 
     python tools/notebooks.py new SCRIPT.py NOTEBOOK.ipynb   # percent-format script -> notebook
+    python tools/notebooks.py export NOTEBOOK.ipynb          # notebook -> percent script (stdout)
     python tools/notebooks.py refresh [NOTEBOOK ...]         # run and store outputs
 
 ``refresh`` runs each notebook in a fresh kernel (seeded, like nbval does), stores the
@@ -10,7 +11,8 @@ A cell that shows a widget is tagged ``nbval-ignore-output`` (widgets only exist
 kernel); its other outputs are dropped with the view. With no arguments it refreshes every
 notebook under lessons/ and exercises/.
 
-Percent format: ``# %%`` starts a code cell, ``# %% [markdown]`` a markdown cell whose
+The notebooks are the source: edit them in JupyterLab, or export one to a script, edit it
+and build it again. Percent format: ``# %%`` starts a code cell, ``# %% [markdown]`` a markdown cell whose
 lines start with ``# ``; ``# %% tags=["a", "b"]`` adds cell tags.
 """
 from __future__ import annotations
@@ -61,6 +63,21 @@ def new(script: Path, out: Path) -> None:
     nbformat.write(nb, out)
 
 
+def export(path: Path) -> str:
+    """The notebook as a percent-format script (the inverse of ``new``), for bulk edits."""
+    nb = nbformat.read(path, as_version=4)
+    parts = []
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        tag_text = f" tags={json.dumps(tags)}" if tags else ""
+        if cell.cell_type == "markdown":
+            body = "\n".join(("# " + ln).rstrip() for ln in cell.source.splitlines())
+            parts.append(f"# %% [markdown]{tag_text}\n{body}")
+        else:
+            parts.append(f"# %%{tag_text}\n{cell.source}")
+    return "\n\n".join(parts) + "\n"
+
+
 def refresh(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
@@ -90,6 +107,9 @@ def refresh(path: Path) -> None:
 def main(argv: list[str]) -> int:
     if argv[:1] == ["new"] and len(argv) == 3:
         new(Path(argv[1]), Path(argv[2]))
+        return 0
+    if argv[:1] == ["export"] and len(argv) == 2:
+        print(export(Path(argv[1])), end="")
         return 0
     if argv[:1] == ["refresh"]:
         paths = [Path(p).resolve() for p in argv[1:]] or sorted(

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from .. import dosing, drugs
 from ..device import pump_presets
 from ..errors import InputError
-from ..units import fmt, significant
+from ..units import fmt
 from .panel import Panel
 from .style import (BLUE, FIGURE_LAYOUT, GREY, ORANGE, SKY, VERMILLION, box, esc,
                     findings_html)
@@ -108,11 +108,11 @@ class DoseCalculator(Panel):
             self.figure.layout.title.text = f"{p.drug.display_name}: reservoir after a refill"
             self.figure.layout.yaxis.range = [0, top]
         d = p.drug
-        stability = ("not known" if p.stability_days is None
+        stability = ("not in the library: check the product label" if p.stability_days is None
                      else fmt(p.stability_days, "time"))
         self.readout.value = box(
             f"<b>Pump rate</b>: {fmt(p.flow, 'flow')} ({fmt(p.flow, 'flow', 'mL/h')})<br>"
-            f"<b>Daily dose</b>: {fmt(p.daily_dose, 'dose_rate', d.dose_unit)}<br>"
+            f"<b>Daily dose</b>: {dosing.dose_text(p.daily_dose, d)}<br>"
             f"<b>Low-reservoir alarm</b> in {fmt(p.days_to_alarm, 'time')}<br>"
             f"<b>Reservoir empty</b> in {fmt(p.days_to_empty, 'time')}<br>"
             f"<b>Stable in the pump</b>: {stability}<br>"
@@ -177,7 +177,7 @@ class RouteConversion(Panel):
                    f"<b>{fmt(main.high, 'dose_rate', 'mg/day')}</b>.")
         self.readout.value = box(
             f"<b>Rule-of-thumb equivalent</b>: {fmt(main.value, 'dose_rate', 'mg/day')} "
-            f"(ratio {significant(main.ratio)} : 1) "
+            f"(ratio {main.ratio_text}) "
             f"<span style='color:{GREY}'>{esc(main.source)}</span>{rng}"
             f"<hr style='margin:6px 0'>{esc(main.caveat)}", BLUE)
 
@@ -203,6 +203,7 @@ class TitrationPlanner(Panel):
                                        value=profile, description="Rules",
                                        style={"description_width": "150px"}),
         }
+        self.inputs["profile"].observe(self._profile_changed, names="value")
         self.figure = go.FigureWidget(
             data=[go.Scatter(name="planned dose", line=dict(color=BLUE, width=3, shape="hv"),
                              mode="lines+markers",
@@ -213,6 +214,13 @@ class TitrationPlanner(Panel):
                              xaxis=dict(title="day", rangemode="tozero"),
                              yaxis=dict(title="ziconotide (mcg/day)", rangemode="tozero")))
         self._finish()
+
+    def _profile_changed(self, change):
+        """Each set of rules starts from its own starting dose (label 2.4, PACC up to 1.2)."""
+        z = drugs.get("ziconotide").starting_dose
+        alt = z.alternatives[0] if z.alternatives else z
+        with self.hold():
+            self.inputs["start"].value = z.high if change["new"] == "label" else alt.high
 
     def compute(self, start, target, profile):
         if target < start:
@@ -244,6 +252,9 @@ def concentration_comparison(drug: str, daily_dose: str, concentrations=None,
     """A bar chart of the days until a refill is due at each concentration of ``drug``
     for the same ``daily_dose``, and the matching lines of text. Returns (figure, text)."""
     d = drugs.get(drug)
+    if concentrations is None and d.available_concentrations is None:
+        raise InputError("concentrations", None, f"{d.name} has no products in the library: give "
+                         "the concentrations to compare, e.g. ['10 mcg/mL', '50 mcg/mL']")
     concs = concentrations or [fmt(c, "concentration", d.concentration_unit, sig=4)
                                for c in d.available_concentrations.value]
     rows = [(c, dosing.prescription(d.name, c, daily_dose, pump=pump)) for c in concs]

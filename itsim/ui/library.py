@@ -51,7 +51,8 @@ def fact_text(fact) -> str:
         if "max_per_week" in fact.extra:
             parts.append(f"at most {fact['max_per_week']} a week")
         if "min_interval" in fact.extra:
-            parts.append(f"at least {fmt(fact['min_interval'], 'time', 'h')} apart")
+            gap = fact["min_interval"]
+            parts.append(f"at least {fmt(gap, 'time', 'h' if gap < 2 else 'day')} apart")
         return ", ".join(parts)
     return fact.text
 

@@ -40,6 +40,11 @@ class Question:
     def check(self, answer=None):
         """Check ``answer`` (or what is in the box) and show the feedback."""
         value = self.answer.value if answer is None else answer
+        if value is None or (isinstance(value, str) and not value.strip()):
+            what = "Choose an answer" if self.question.is_choice else "Type an answer in the box"
+            result = exercises.Feedback(self.question.id, "not yet", f"{what}, then press Check.")
+            self.feedback.value = result._repr_html_()
+            return result
         result = exercises.check(self.question.id, value)
         self.feedback.value = result._repr_html_()
         return result

@@ -58,7 +58,7 @@ def findings_html(findings) -> str:
 
 def plain_message(error, labels: dict | None = None) -> str:
     """An InputError in plain words, naming the box by its label rather than its code name:
-    "Daily dose: '300 mg' is not possible. 'mg' is not a dose per time; ..."."""
+    "Daily dose: '300 mg' is not possible. That is an amount of drug, not a dose per time; ..."."""
     parameter = getattr(error, "parameter", None)
     if parameter is None:
         return str(error) or "That input is not possible."

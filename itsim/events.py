@@ -1,0 +1,161 @@
+"""Events: timestamped values on the timeline (refills, program changes, faults, MRI, ...).
+
+An event is data, not a callback: ``Event(day, kind, params)`` with ``params`` already
+unit-checked into canonical floats. :func:`event` builds one from what a person writes:
+
+>>> from itsim.events import event
+>>> event("day 40", "catheter-occlusion")
+Event(day=40.0, kind='catheter-occlusion', params={})
+>>> event("day 30", "refill", volume="20 mL", concentration="500 mcg/mL").params["volume"]
+20.0
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import InputError
+from .units import parse
+
+# kind -> {parameter: (unit kind | python type, required, default)}
+# unit kinds are parsed with itsim.units; "fraction" is a number in (0, 1]; "text" a string.
+EVENT_SPECS: dict[str, dict[str, tuple]] = {
+    "refill": {"volume": ("volume", True, None), "concentration": ("concentration", False, None),
+               "drug": ("text", False, None),
+               "programmed_concentration": ("concentration", False, None)},
+    "empty": {},                                # reservoir aspirated, nothing put back
+    "program": {"mode": ("text", True, None), "dose": ("dose_rate", False, None),
+                "rate": ("flow", False, None), "steps": ("steps", False, None),
+                "bolus_dose": ("mass", False, None), "bolus_duration": ("time", False, None),
+                "bolus_every": ("time", False, None)},
+    "bolus": {"dose": ("mass", True, None), "duration": ("time", False, 1 / 24)},
+    "priming-bolus": {"duration": ("time", False, None)},
+    "bridge-bolus": {"old_concentration": ("concentration", True, None)},
+    "patient-bolus": {},                        # one press of the patient's bolus button
+    "cap-injection": {"volume": ("volume", True, None),
+                      "concentration": ("concentration", False, 0.0),
+                      "drug": ("text", False, None)},
+    "mri": {"duration": ("time", False, 1 / 24), "recovery_delay": ("time", False, 0.0),
+            "emptied": ("bool", False, False)},
+    "fav-reset": {},
+    "eri": {},                                  # battery: elective replacement indicator
+    "catheter-kink": {"fraction": ("fraction", False, 0.5)},
+    "catheter-occlusion": {},
+    "catheter-disconnection": {},
+    "catheter-fracture": {"position": ("fraction", False, 0.5)},
+    "catheter-migration": {},
+    "catheter-leak": {"fraction": ("fraction", False, 0.5)},
+    "catheter-repair": {},
+    "temperature": {"value": ("temperature", True, None), "duration": ("time", True, None)},
+    "altitude": {"value": ("length_m", True, None), "duration": ("time", True, None)},
+    "dive": {"depth": ("length_m", True, None), "duration": ("time", True, None)},
+}
+KINDS = tuple(EVENT_SPECS)
+_DAY = re.compile(r"^\s*day\s+(?P<n>[0-9]*\.?[0-9]+(?:[eE][-+]?\d+)?)\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event: ``day`` (float, days from the start), ``kind`` and canonical params."""
+
+    day: float
+    kind: str
+    params: dict = field(default_factory=dict)
+
+    def get(self, key, default=None):
+        return self.params.get(key, default)
+
+
+def parse_day(at, parameter: str = "at") -> float:
+    """``"day 40"``, ``"day 2.5"``, a duration such as ``"36 h"``, or a number of days."""
+    if isinstance(at, (int, float)) and not isinstance(at, bool):
+        from .units import check_number
+        return check_number(float(at), parameter, at, "days", allow_zero=True)
+    if isinstance(at, str):
+        m = _DAY.match(at)
+        if m:
+            return float(m.group("n"))
+    try:
+        return parse(at, "time", parameter, allow_zero=True)
+    except InputError:
+        raise InputError(parameter, at, "expected a time such as 'day 40', 'day 2.5' or "
+                         "'36 h'") from None
+
+
+def _param(kind: str, name: str, spec, value):
+    where = f"{kind}.{name}"
+    unit = spec[0]
+    if unit == "text":
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(where, value, "expected text")
+        return value.strip()
+    if unit == "bool":
+        if not isinstance(value, bool):
+            raise InputError(where, value, "expected true or false")
+        return value
+    if unit == "fraction":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+            raise InputError(where, value, "expected a fraction above 0 and at most 1, e.g. 0.5")
+        return float(value)
+    if unit == "temperature":
+        return _temperature(value, where)
+    if unit == "length_m":
+        return parse(value, "length", where, allow_zero=True) / 100.0      # cm -> m
+    if unit == "steps":
+        return _steps(value, where)
+    allow_zero = name in ("concentration", "recovery_delay")
+    return parse(value, unit, where, allow_zero=allow_zero)
+
+
+def _temperature(value, where) -> float:
+    """Body temperature in °C from '38.5 degC' (or a pint quantity)."""
+    from .units import registry
+    ureg = registry()
+    try:
+        q = ureg.Quantity(value) if isinstance(value, str) else value
+        c = float(q.to("degC").magnitude)
+    except Exception:
+        raise InputError(where, value, "expected a temperature such as '38.5 degC'") from None
+    if not 30 <= c <= 45:
+        raise InputError(where, value, "expected a body temperature from 30 to 45 degC")
+    return c
+
+
+def _steps(value, where) -> tuple:
+    """A flex schedule: [["00:00", "300 mcg/day"], ["08:00", "400 mcg/day"], ...]."""
+    if not isinstance(value, (list, tuple)) or not value:
+        raise InputError(where, value, "expected a list of [\"HH:MM\", dose] pairs")
+    out = []
+    for i, item in enumerate(value):
+        if not isinstance(item, (list, tuple)) or len(item) != 2:
+            raise InputError(f"{where}[{i}]", item, "expected [\"HH:MM\", dose]")
+        m = re.fullmatch(r"(\d{1,2}):(\d{2})", str(item[0]).strip())
+        if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+            raise InputError(f"{where}[{i}]", item[0], "expected a clock time from 00:00 to 23:59")
+        minute = int(m.group(1)) * 60 + int(m.group(2))
+        out.append((minute, parse(item[1], "dose_rate", f"{where}[{i}] dose", allow_zero=True)))
+    minutes = [m for m, _ in out]
+    if minutes != sorted(set(minutes)) or minutes[0] != 0:
+        raise InputError(where, value, "steps must start at 00:00 and be in time order")
+    return tuple(out)
+
+
+def event(at, kind: str, **params) -> Event:
+    """Build and check an event; unknown kinds or parameters are refused."""
+    if kind not in EVENT_SPECS:
+        raise InputError("kind", kind, "expected one of " + ", ".join(KINDS))
+    spec = EVENT_SPECS[kind]
+    unknown = sorted(set(params) - set(spec))
+    if unknown:
+        allowed = ", ".join(spec) or "no parameters"
+        raise InputError(f"{kind}.{unknown[0]}", params[unknown[0]], f"not a parameter of a "
+                         f"{kind} event (allowed: {allowed})")
+    out = {}
+    for name, (unit, required, default) in spec.items():
+        if name in params and params[name] is not None:
+            out[name] = _param(kind, name, spec[name], params[name])
+        elif required:
+            raise InputError(f"{kind}.{name}", None, "this event needs it")
+        elif default is not None:
+            out[name] = default
+    return Event(parse_day(at), kind, out)
