@@ -17,7 +17,20 @@ __version__ = "0.1.0"
 DISCLAIMER = ("For education only: itsim is a teaching simulator, not a medical device. "
               "Never use it to dose, program or manage a real patient.")
 
-_SUBMODULES = ("units", "drugs", "dosing", "device", "exercises", "ui", "cli", "data", "facts")
+_SUBMODULES = ("units", "drugs", "dosing", "device", "events", "simulation", "timeline",
+               "scenario", "exercises", "ui", "cli", "data", "facts")
+
+
+def simulate(**kwargs):
+    """Run program -> pump -> catheter; see :func:`itsim.simulation.simulate`."""
+    from .simulation import simulate as run
+    return run(**kwargs)
+
+
+def event(at, kind, **params):
+    """An event on the timeline; see :func:`itsim.events.event`."""
+    from .events import event as make
+    return make(at, kind, **params)
 
 
 def __getattr__(name: str):
@@ -26,4 +39,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'itsim' has no attribute {name!r}")
 
 
-__all__ = ["InputError", "UnknownDrugError", "__version__", "DISCLAIMER", *_SUBMODULES]
+__all__ = ["InputError", "UnknownDrugError", "__version__", "DISCLAIMER", "simulate", "event",
+           *_SUBMODULES]

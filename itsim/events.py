@@ -24,10 +24,12 @@ EVENT_SPECS: dict[str, dict[str, tuple]] = {
                "drug": ("text", False, None),
                "programmed_concentration": ("concentration", False, None)},
     "empty": {},                                # reservoir aspirated, nothing put back
-    "program": {"mode": ("text", True, None), "dose": ("dose_rate", False, None),
-                "rate": ("flow", False, None), "steps": ("steps", False, None),
-                "bolus_dose": ("mass", False, None), "bolus_duration": ("time", False, None),
-                "bolus_every": ("time", False, None)},
+    "program": {"mode": ("program", True, None), "dose": ("program", False, None),
+                "rate": ("program", False, None), "steps": ("program", False, None),
+                "bolus_dose": ("program", False, None),
+                "bolus_duration": ("program", False, None),
+                "bolus_every": ("program", False, None),
+                "patient_bolus": ("program", False, None)},
     "bolus": {"dose": ("mass", True, None), "duration": ("time", False, 1 / 24)},
     "priming-bolus": {"duration": ("time", False, None)},
     "bridge-bolus": {"old_concentration": ("concentration", True, None)},
@@ -45,7 +47,6 @@ EVENT_SPECS: dict[str, dict[str, tuple]] = {
     "catheter-fracture": {"position": ("fraction", False, 0.5)},
     "catheter-migration": {},
     "catheter-leak": {"fraction": ("fraction", False, 0.5)},
-    "catheter-repair": {},
     "temperature": {"value": ("temperature", True, None), "duration": ("time", True, None)},
     "altitude": {"value": ("length_m", True, None), "duration": ("time", True, None)},
     "dive": {"depth": ("length_m", True, None), "duration": ("time", True, None)},
@@ -101,8 +102,6 @@ def _param(kind: str, name: str, spec, value):
         return _temperature(value, where)
     if unit == "length_m":
         return parse(value, "length", where, allow_zero=True) / 100.0      # cm -> m
-    if unit == "steps":
-        return _steps(value, where)
     allow_zero = name in ("concentration", "recovery_delay")
     return parse(value, unit, where, allow_zero=allow_zero)
 
@@ -121,25 +120,6 @@ def _temperature(value, where) -> float:
     return c
 
 
-def _steps(value, where) -> tuple:
-    """A flex schedule: [["00:00", "300 mcg/day"], ["08:00", "400 mcg/day"], ...]."""
-    if not isinstance(value, (list, tuple)) or not value:
-        raise InputError(where, value, "expected a list of [\"HH:MM\", dose] pairs")
-    out = []
-    for i, item in enumerate(value):
-        if not isinstance(item, (list, tuple)) or len(item) != 2:
-            raise InputError(f"{where}[{i}]", item, "expected [\"HH:MM\", dose]")
-        m = re.fullmatch(r"(\d{1,2}):(\d{2})", str(item[0]).strip())
-        if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-            raise InputError(f"{where}[{i}]", item[0], "expected a clock time from 00:00 to 23:59")
-        minute = int(m.group(1)) * 60 + int(m.group(2))
-        out.append((minute, parse(item[1], "dose_rate", f"{where}[{i}] dose", allow_zero=True)))
-    minutes = [m for m, _ in out]
-    if minutes != sorted(set(minutes)) or minutes[0] != 0:
-        raise InputError(where, value, "steps must start at 00:00 and be in time order")
-    return tuple(out)
-
-
 def event(at, kind: str, **params) -> Event:
     """Build and check an event; unknown kinds or parameters are refused."""
     if kind not in EVENT_SPECS:
@@ -150,6 +130,9 @@ def event(at, kind: str, **params) -> Event:
         allowed = ", ".join(spec) or "no parameters"
         raise InputError(f"{kind}.{unknown[0]}", params[unknown[0]], f"not a parameter of a "
                          f"{kind} event (allowed: {allowed})")
+    if kind == "program":                 # checked as a whole by the program module
+        from .device.program import program
+        return Event(parse_day(at), kind, {"program": program(**params)})
     out = {}
     for name, (unit, required, default) in spec.items():
         if name in params and params[name] is not None:

@@ -13,6 +13,7 @@ concentration  mcg/mL        ``"25 mg/mL"``
 dose_rate      mcg/day       ``"300 mcg/day"``
 flow           mL/day        ``"0.1 mL/h"``
 length         cm            ``"60 cm"``
+pressure       kPa           ``"101 kPa"``
 =============  ============  =========================
 
 A bare number, a comma in a number, NaN, infinity, a negative value or the wrong kind of
@@ -52,6 +53,7 @@ KINDS: dict[str, Kind] = {
              "a dose per time"),
         Kind("flow", "milliliter / day", "mL/day", "0.6 mL/day", "a flow (volume per time)"),
         Kind("length", "centimeter", "cm", "60 cm", "a length"),
+        Kind("pressure", "kilopascal", "kPa", "101 kPa", "a pressure"),
     )
 }
 
@@ -63,7 +65,8 @@ DISPLAY: dict[str, dict[str, float]] = {
     "concentration": {"mcg/mL": 1.0, "mg/mL": 1e-3},
     "dose_rate": {"mcg/day": 1.0, "mg/day": 1e-3, "mcg/h": 1 / 24},
     "flow": {"mL/day": 1.0, "mL/h": 1 / 24, "µL/h": 1000 / 24},
-    "length": {"cm": 1.0},
+    "length": {"cm": 1.0, "m": 0.01},
+    "pressure": {"kPa": 1.0},
 }
 
 _COMMA_NUMBER = re.compile(r"\d,\d")

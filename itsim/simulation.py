@@ -1,0 +1,518 @@
+"""The chain on one time grid: program -> pump -> catheter -> Timeline.
+
+>>> import itsim
+>>> tl = itsim.simulate(drug="baclofen", concentration="500 mcg/mL", fill="20 mL",
+...                     program={"mode": "continuous", "dose": "300 mcg/day"}, days=60)
+>>> tl.first("low-reservoir")
+30.0
+
+Every stage works on whole arrays; Python loops run only over events (refills, faults,
+boluses), never over time steps.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import drugs as _drugs
+from .device.catheter import Catheter, build_inlet, exit_offset, make_catheter
+from .device.program import Program, accept_presses, program as make_program, random_presses
+from .device.pump import (Pump, ambient_pressure, constant_flow_factor, draw_from_reservoir,
+                          make_pump, refill_day)
+from .errors import InputError
+from .events import Event, event as make_event
+from .timeline import Balance, LogEntry, Timeline
+from .units import fmt, parse
+
+MIN_PER_DAY = 1440.0
+MAX_STEPS = 6_000_000
+
+
+def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
+             catheter=None, events=(), days=180, step="1 min", patient_presses=None,
+             ) -> Timeline:
+    """Simulate a pump and catheter for ``days``.
+
+    ``drug``/``concentration``/``fill``: what is in the reservoir at the start. ``program``:
+    a Program or a dict such as ``{"mode": "continuous", "dose": "300 mcg/day"}`` (not for
+    constant-flow pumps). ``pump``: a preset name, a dict of pump settings (``preset``,
+    ``low_reservoir_alarm``, ``accuracy``, ``flow``, ``flow_activated_valve``) or a Pump.
+    ``catheter``: a dict (``length``, ``tip``, ``primed``, ...) or a Catheter. ``events``:
+    Event values or dicts with ``at`` and ``kind``. ``patient_presses``: for a program with
+    patient boluses, a list of days the button is pressed, or ``{"per_day": 3.6, "seed": 1}``.
+    """
+    d = _drugs.get(drug)
+    pump = _pump(pump)
+    cath = _catheter(catheter)
+    dt = parse(step, "time", "step") * MIN_PER_DAY
+    days_f = parse(days if not isinstance(days, (int, float)) or isinstance(days, bool)
+                   else f"{days} day", "time", "days")
+    n = int(round(days_f * MIN_PER_DAY / dt))
+    if n < 1 or n > MAX_STEPS:
+        raise InputError("days", days, f"with a {fmt(dt / MIN_PER_DAY, 'time', 'min')} step, "
+                         f"from one step to {MAX_STEPS} steps (use a longer step for years)")
+    conc0 = parse(concentration, "concentration", "concentration")
+    fill0 = parse(fill, "volume", "fill", allow_zero=True)
+    if fill0 > pump.reservoir * (1 + 1e-9):
+        raise InputError("fill", fill, f"the reservoir holds {fmt(pump.reservoir, 'volume')}")
+    prog = _program(program, pump)
+    evs = sorted((_event(e) for e in events), key=lambda e: e.day)
+    for e in evs:
+        if e.day > days_f + 1e-9:
+            raise InputError(f"{e.kind}.at", f"day {e.day:g}", f"within the {days_f:g} days "
+                             "simulated")
+    sim = _Chain(d.name, conc0, fill0, prog, pump, cath, evs, n, dt, patient_presses)
+    return sim.run()
+
+
+def _pump(spec) -> Pump:
+    if isinstance(spec, Pump):
+        return spec
+    if isinstance(spec, str):
+        return make_pump(spec)
+    if isinstance(spec, dict):
+        spec = dict(spec)
+        return make_pump(spec.pop("preset", "programmable-20"), **spec)
+    raise InputError("pump", spec, "expected a preset name, a dict of settings or a Pump")
+
+
+def _catheter(spec) -> Catheter:
+    if isinstance(spec, Catheter):
+        return spec
+    if spec is None:
+        return make_catheter()
+    if isinstance(spec, dict):
+        return make_catheter(**spec)
+    raise InputError("catheter", spec, "expected a dict of settings or a Catheter")
+
+
+def _program(spec, pump: Pump) -> Program | None:
+    if not pump.programmable:
+        if spec is not None:
+            raise InputError("program", spec, "a constant-flow pump cannot be programmed: its "
+                             "rate is fixed (set pump.flow)")
+        return None
+    if spec is None:
+        raise InputError("program", None, "a programmable pump needs a program, e.g. "
+                         "{'mode': 'continuous', 'dose': '300 mcg/day'}")
+    if isinstance(spec, Program):
+        return spec
+    if isinstance(spec, dict):
+        return make_program(**spec)
+    raise InputError("program", spec, "expected a dict such as {'mode': 'continuous', "
+                     "'dose': '300 mcg/day'} or a Program")
+
+
+def _event(spec) -> Event:
+    if isinstance(spec, Event):
+        return spec
+    if isinstance(spec, dict):
+        spec = dict(spec)
+        if "at" not in spec or "kind" not in spec:
+            raise InputError("event", spec, "each event needs 'at' and 'kind'")
+        return make_event(spec.pop("at"), spec.pop("kind"), **spec)
+    raise InputError("event", spec, "expected a dict with 'at' and 'kind', or an Event")
+
+
+class _Chain:
+    """One simulation run. Stages fill arrays of ``n`` steps of ``dt`` minutes."""
+
+    def __init__(self, drug, conc, fill, prog, pump, cath, events, n, dt, presses):
+        self.drug, self.conc0, self.fill0 = drug, conc, fill
+        self.prog, self.pump, self.cath, self.events = prog, pump, cath, events
+        self.n, self.dt, self.presses = n, dt, presses
+        self.log: list[LogEntry] = []
+        self.extra: dict = {}
+
+    # -- helpers -------------------------------------------------------------------------------
+    def k(self, day: float) -> int:
+        """The step an event at ``day`` happens in (at its start)."""
+        return min(int(round(day * MIN_PER_DAY / self.dt)), self.n)
+
+    def day(self, k: int) -> float:
+        return k * self.dt / MIN_PER_DAY
+
+    def note(self, day, kind, category="event", detail=""):
+        self.log.append(LogEntry(float(day), kind, category, detail))
+
+    def per_step(self, flow_ml_day):
+        return flow_ml_day * self.dt / MIN_PER_DAY
+
+    # -- stage 1: program -> commanded flow (mL/day) ------------------------------------------------
+    def commanded(self) -> np.ndarray:
+        n, dt = self.n, self.dt
+        if self.prog is None:                             # constant-flow: the restrictor's rate
+            return np.full(n, self.pump.flow)
+        q = np.zeros(n)
+        prog, conc_prog = self.prog, self.conc0
+        self._check_rate(prog, conc_prog, 0.0)
+        start = 0
+        self.programs = [(0, prog, conc_prog)]
+        for e in self.events:
+            if e.kind == "program":
+                prog = e.get("program")
+            elif e.kind == "refill" and (e.get("programmed_concentration") is not None
+                                         or e.get("concentration") is not None):
+                conc_prog = e.get("programmed_concentration", e.get("concentration"))
+            else:
+                continue
+            k = self.k(e.day)
+            q[start:k] = self.programs[-1][1].flows(start, k, dt, self.programs[-1][2])
+            self._check_rate(prog, conc_prog, e.day)
+            self.programs.append((k, prog, conc_prog))
+            if e.kind == "program":
+                self.note(e.day, "program-change", "event", _describe(prog, conc_prog))
+            start = k
+        q[start:] = self.programs[-1][1].flows(start, n, dt, self.programs[-1][2])
+        self._overrides(q)
+        return q
+
+    def _check_rate(self, prog: Program, conc_prog: float, day: float):
+        if prog.mode not in ("continuous", "flex", "periodic-bolus"):
+            return
+        basal = ([d / conc_prog for _, d in prog.steps] if prog.mode == "flex"
+                 else [prog.basal_flow(conc_prog)])
+        lo, hi = self.pump.preset.min_rate, self.pump.preset.max_rate
+        for flow in basal:
+            if lo is not None and 0 < flow < lo * (1 - 1e-9):
+                raise InputError("program", f"{fmt(flow, 'flow')} on day {day:g}",
+                                 f"below the pump's minimum rate {fmt(lo, 'flow')}: use a "
+                                 "lower concentration")
+            if hi is not None and flow > hi * (1 + 1e-9):
+                raise InputError("program", f"{fmt(flow, 'flow')} on day {day:g}",
+                                 f"above what the pump can deliver (about {fmt(hi, 'flow')})")
+
+    def _program_at(self, k: int):
+        current = self.programs[0]
+        for p in self.programs:
+            if p[0] <= k:
+                current = p
+        return current
+
+    def _window(self, q, day, duration, flow, replace=False):
+        a = self.k(day)
+        b = max(self.k(day + duration), a + 1)
+        b = min(b, self.n)
+        if replace:
+            q[a:b] = flow
+        else:
+            q[a:b] += flow
+        return a, b
+
+    def _overrides(self, q):
+        """Boluses on top of the program, and priming and bridge boluses that replace it."""
+        for e in self.events:
+            _, prog, conc_prog = self._program_at(self.k(e.day))
+            if e.kind == "bolus":
+                dur = e.get("duration")
+                self._window(q, e.day, dur, e.get("dose") / conc_prog / dur)
+                self.note(e.day, "bolus", "event", f"{fmt(e.get('dose'), 'mass')} over "
+                          f"{fmt(dur, 'time', 'min' if dur < 1 / 24 else 'h')}")
+            elif e.kind == "priming-bolus":
+                top = self.pump.preset.max_rate
+                dur = e.get("duration") or (self.cath.volume / top if top else 1 / 24)
+                self._window(q, e.day, dur, self.cath.volume / dur, replace=True)
+                self.note(e.day, "priming-bolus", "event",
+                          f"{fmt(self.cath.volume, 'volume')} to fill tubing and catheter")
+            elif e.kind == "bridge-bolus":
+                if prog.mode != "continuous" or prog.dose is None:
+                    raise InputError("bridge-bolus.at", f"day {e.day:g}", "a bridge bolus "
+                                     "needs a continuous program with a dose")
+                old = e.get("old_concentration")
+                flow = prog.dose / old
+                dur = self.cath.volume / flow
+                self._window(q, e.day, dur, flow, replace=True)
+                self.note(e.day, "bridge-bolus", "event", f"{fmt(flow, 'flow')} for "
+                          f"{fmt(dur, 'time')} to clear the old solution")
+        self._patient_boluses(q)
+
+    def _patient_boluses(self, q):
+        limits = [(k, p.patient_bolus, c) for k, p, c in self.programs if p.patient_bolus]
+        presses = [e.day for e in self.events if e.kind == "patient-bolus"]
+        if isinstance(self.presses, dict):
+            presses += list(random_presses(float(self.presses.get("per_day", 0)),
+                                           self.day(self.n), int(self.presses.get("seed", 0))))
+        elif self.presses is not None:
+            presses += [float(x) for x in self.presses]
+        if not presses:
+            return
+        if not limits:
+            raise InputError("patient-bolus", presses[0], "the program has no patient bolus")
+        _, pb, conc = limits[-1]
+        resets = [e.day for e in self.events if e.kind in ("refill", "program")]
+        accepted, refused = [], []
+        for day in sorted(presses):
+            last_reset = max([r for r in resets if r <= day], default=-np.inf)
+            a, r = accept_presses([*accepted, day], pb, last_reset)
+            (accepted if day in a else refused).append(day)
+        for day in accepted:
+            self._window(q, day, pb.duration, pb.dose / conc / pb.duration)
+        self.extra["patient_boluses"] = {"pressed": len(presses), "given": len(accepted),
+                                         "refused": len(refused)}
+
+    # -- stage 2: pump -> delivered volume per step (mL) -------------------------------------------
+    def pump_stage(self, commanded: np.ndarray):
+        pump, n = self.pump, self.n
+        want = self.per_step(commanded) * pump.accuracy
+        if pump.kind == "constant-flow":
+            want *= self._environment()
+        stop = np.ones(n)
+        fills = [(0, self.fill0)]
+        self.reservoir_conc = [(0, self.drug, self.conc0)]
+        for e in self.events:
+            k = self.k(e.day)
+            if e.kind in ("catheter-kink", "catheter-occlusion"):
+                factor = 0.0 if e.kind == "catheter-occlusion" else 1 - e.get("fraction")
+                stop[k:] *= factor
+                self.note(e.day, e.kind, "event")
+            elif e.kind == "eri":
+                if not pump.has_battery:
+                    raise InputError("eri.at", f"day {e.day:g}", "a constant-flow pump has no "
+                                     "battery")
+                self.note(e.day, "elective-replacement", "alarm")
+                eos = e.day + pump.preset.value("eri_to_end_of_service", 90.0)
+                if self.k(eos) < n:
+                    stop[self.k(eos):] = 0.0
+                    self.note(eos, "end-of-service", "alarm")
+            elif e.kind == "mri":
+                self._mri(e, want, stop, fills)
+            elif e.kind == "fav-reset":                # the MRI handling reads these
+                self.note(e.day, "fav-reset", "event")
+            elif e.kind in ("refill", "empty"):
+                volume = e.get("volume", 0.0)
+                if volume > pump.reservoir * (1 + 1e-9):
+                    raise InputError("refill.volume", fmt(volume, "volume"),
+                                     f"the reservoir holds {fmt(pump.reservoir, 'volume')}")
+                fills.append((k, volume))
+                last = self.reservoir_conc[-1]
+                conc = e.get("concentration", last[2]) if e.kind == "refill" else 0.0
+                drug = e.get("drug", last[1]) if e.kind == "refill" else last[1]
+                if drug is not None:
+                    _drugs.get(drug)
+                self.reservoir_conc.append((k, drug, conc))
+                self.note(e.day, e.kind, "event", f"{fmt(volume, 'volume')} of {drug} "
+                          f"{fmt(conc, 'concentration')}" if e.kind == "refill" else "")
+        want = want * stop
+        pulse = pump.preset.value("pulse_volume") if pump.kind == "valve-gated" else None
+        res = draw_from_reservoir(want, fills, pump.low_reservoir_alarm
+                                  if pump.programmable else None, pulse)
+        for k in res.low_steps:
+            self.note(self.day(k + 1), "low-reservoir", "alarm")
+        for k in res.empty_steps:
+            self.note(self.day(k + 1), "reservoir-empty",
+                      "alarm" if pump.programmable else "event")
+        self.fills = fills
+        return res
+
+    def _mri(self, e, want, stop, fills):
+        pump, k = self.pump, self.k(e.day)
+        dur = e.get("duration")
+        if e.get("emptied"):
+            fills.append((k, 0.0))
+            self.reservoir_conc.append((k, self.reservoir_conc[-1][1], 0.0))
+            self.note(e.day, "empty", "event", "emptied before the MRI")
+        if pump.kind == "programmable":
+            end = e.day + dur + e.get("recovery_delay")
+            stop[k:self.k(end)] = 0.0
+            self.note(e.day, "motor-stall", "alarm", "rotor stopped in the magnet")
+            self.note(end, "motor-stall-recovery", "event")
+        elif pump.kind == "valve-gated":
+            if pump.flow_activated_valve:
+                want[k] += pump.preset.value("mri_valve_dose")
+                later = [x.day for x in self.events if x.kind == "fav-reset" and x.day > e.day]
+                stop[k + 1:self.k(later[0]) if later else self.n] = 0.0
+                self.note(e.day, "valve-shut", "event", "flow-activated valve closed until reset")
+            else:
+                want[k] += pump.reservoir            # valves open: the reservoir empties
+                self.note(e.day, "valve-dump", "event", "valves opened in the magnet")
+        else:
+            self.note(e.day, "mri", "event", "constant-flow pump not affected")
+
+    def _environment(self) -> np.ndarray:
+        """Body temperature and ambient pressure over time -> constant-flow factor."""
+        temp = np.full(self.n, 37.0)
+        pressure = np.full(self.n, ambient_pressure())
+        for e in self.events:
+            if e.kind not in ("temperature", "altitude", "dive"):
+                continue
+            a, b = self.k(e.day), self.k(e.day + e.get("duration"))
+            if e.kind == "temperature":
+                temp[a:b] = e.get("value")
+            elif e.kind == "altitude":
+                pressure[a:b] = ambient_pressure(altitude_m=e.get("value"))
+            else:
+                pressure[a:b] = ambient_pressure(depth_m=e.get("depth"))
+        return constant_flow_factor(self.pump, temp, pressure)
+
+    # -- stage 3: catheter -> drug out of the tip (and to tissue) ----------------------------------
+    def catheter_stage(self, delivered: np.ndarray):
+        n, cath = self.n, self.cath
+        leak = np.zeros(n)
+        caps = np.zeros(n)
+        cap_pieces = []
+        outlets = [(0, cath.volume, "csf")]
+        for e in self.events:
+            k = self.k(e.day)
+            if e.kind == "catheter-leak":
+                leak[k:] = e.get("fraction")
+                self.note(e.day, e.kind, "event")
+            elif e.kind == "cap-injection":
+                if k >= n:
+                    continue
+                caps[k] += e.get("volume")
+                drug = e.get("drug") or self.reservoir_conc[-1][1]
+                cap_pieces.append((k, drug, e.get("concentration"), e.get("volume")))
+                self.note(e.day, "cap-injection", "event", f"{fmt(e.get('volume'), 'volume')} "
+                          "straight into the catheter")
+            elif e.kind in ("catheter-disconnection", "catheter-fracture", "catheter-migration"):
+                offset = min(exit_offset(cath, e.kind, e.get("position")), outlets[-1][1])
+                outlets.append((k, offset, "tissue"))
+                self.note(e.day, e.kind, "event")
+        into = delivered * (1 - leak)
+        vin = np.cumsum(into + caps)                       # mL entered by the end of each step
+        before = np.concatenate(([0.0], vin[:-1]))          # ... by the start of each step
+        pieces = []
+        for k, drug, conc in self.reservoir_conc:
+            if k < n:
+                pieces.append((before[k], drug, conc))
+        for k, drug, conc, vol in cap_pieces:              # injected first, then pump fluid
+            pieces.append((before[k], drug, conc))
+            resume = [p for p in self.reservoir_conc if p[0] <= k][-1]
+            pieces.append((before[k] + vol, resume[1], resume[2]))
+        pieces.sort(key=lambda p: p[0])
+        start_drug = self.drug if cath.primed else None
+        inlet = build_inlet(cath.volume, (start_drug, self.conc0 if cath.primed else 0.0),
+                            pieces, vin[-1])
+        self.inlet, self.vin, self.outlets = inlet, vin, outlets
+        self.leak_steps = delivered * leak
+        return inlet, vin, outlets
+
+    def exits(self, drug: str):
+        """Cumulative mcg of ``drug`` out to the CSF and to tissue by the end of each step, and
+        what is in the catheter at the end: between the inlet and the exit point, plus any
+        stretch stranded beyond a break."""
+        vin, n = self.vin, self.n
+        to = {"csf": np.zeros(n), "tissue": np.zeros(n)}
+        x, m = self.inlet.cumulative(drug)
+        mass = lambda u: np.interp(u, x, m)                                  # noqa: E731
+        bounds = [k for k, _, _ in self.outlets] + [n]
+        stranded = 0.0
+        for j, ((k0, offset, where), k1) in enumerate(zip(self.outlets, bounds[1:])):
+            before = vin[k0 - 1] if k0 > 0 else 0.0
+            if j > 0:                       # the exit moved nearer the pump at step k0
+                stranded += float(mass(before - offset) - mass(before - self.outlets[j - 1][1]))
+            if k1 <= k0:
+                continue
+            gained = mass(vin[k0:k1] - offset) - mass(before - offset)
+            to[where][k0:k1] += gained
+            to[where][k1:] += gained[-1]
+        offset = self.outlets[-1][1]
+        in_catheter = stranded + float(mass(vin[-1]) - mass(vin[-1] - offset))
+        return to["csf"], to["tissue"], in_catheter
+
+    def exit_concentration(self) -> np.ndarray:
+        """Concentration (mcg/mL) of the fluid at the exit point (tip, or a break)."""
+        u = self.vin - self.cath.volume
+        bounds = [k for k, _, _ in self.outlets] + [self.n]
+        for (k0, offset, _), k1 in zip(self.outlets, bounds[1:]):
+            u[k0:k1] = self.vin[k0:k1] - offset
+        return self.inlet.conc_at(u)
+
+    # -- the whole chain ---------------------------------------------------------------------------
+    def run(self) -> Timeline:
+        commanded = self.commanded()
+        res = self.pump_stage(commanded)
+        self.catheter_stage(res.delivered)
+        drugs_seen = [self.drug] + [d for _, d, _ in self.reservoir_conc if d] + [
+            e.get("drug") for e in self.events if e.kind == "cap-injection" and e.get("drug")]
+        drugs_seen = list(dict.fromkeys(d for d in drugs_seen if d))
+        per_day = MIN_PER_DAY / self.dt
+        to_csf_main = to_tissue_main = None
+        by_drug = {}
+        conc_steps = self._reservoir_conc_steps()
+        for drug in drugs_seen:
+            csf, tissue, in_cath = self.exits(drug)
+            leak_mass = np.cumsum(self.leak_steps * np.where(conc_steps[1] == drug,
+                                                             conc_steps[0], 0.0))
+            tissue = tissue + leak_mass
+            by_drug[drug] = self._balance(drug, csf[-1], tissue[-1], in_cath, res)
+            if drug == self.drug:
+                to_csf_main, to_tissue_main = csf, tissue
+        tip = self.exit_concentration()
+        first = self._first_at_tip(to_csf_main)
+        self._drug_at_tip_log()
+        self.log.sort(key=lambda e: e.day)
+        if self.pump.kind == "valve-gated":
+            self.extra["refill_date_day"] = self._valve_refill_day()
+        return Timeline(
+            step_minutes=self.dt, t=np.arange(self.n) * self.dt / MIN_PER_DAY,
+            commanded=commanded, delivered=res.delivered * per_day,
+            reservoir=res.reservoir, tip_concentration=tip,
+            to_csf=np.diff(to_csf_main, prepend=0.0) * per_day,
+            to_tissue=np.diff(to_tissue_main, prepend=0.0) * per_day, log=self.log,
+            drug=self.drug, by_drug=by_drug, catheter_volume=self.cath.volume,
+            first_drug_at_tip_day=first, pump_kind=self.pump.kind, extra=self.extra)
+
+    def _reservoir_conc_steps(self):
+        conc = np.zeros(self.n)
+        names = np.empty(self.n, dtype=object)
+        bounds = [k for k, _, _ in self.reservoir_conc] + [self.n]
+        for (k0, drug, c), k1 in zip(self.reservoir_conc, bounds[1:]):
+            conc[k0:k1], names[k0:k1] = c, drug
+        return conc, names
+
+    def _balance(self, drug, csf, tissue, in_cath, res) -> Balance:
+        filled = self.cath.volume * self.conc0 if (self.cath.primed and drug == self.drug) else 0.0
+        removed = 0.0
+        for i, ((k, vol), (_, d, c)) in enumerate(zip(self.fills, self.reservoir_conc)):
+            if d == drug:
+                filled += vol * c
+            if i > 0:                 # what was left is aspirated before the new fill
+                prev_k, prev_vol = self.fills[i - 1]
+                left = prev_vol if prev_k == k else float(res.reservoir[k - 1])
+                _, pd, pc = self.reservoir_conc[i - 1]
+                if pd == drug:
+                    removed += left * pc
+        for e in self.events:
+            if e.kind == "cap-injection" and self.k(e.day) < self.n and (
+                    e.get("drug") or self._drug_at(self.k(e.day))) == drug:
+                filled += e.get("volume") * e.get("concentration")
+        _, last_drug, last_conc = self.reservoir_conc[-1]
+        in_res = float(res.reservoir[-1]) * last_conc if last_drug == drug else 0.0
+        return Balance(filled, in_res, in_cath, float(csf), float(tissue), removed)
+
+    def _drug_at(self, k):
+        return [p for p in self.reservoir_conc if p[0] <= k][-1][1]
+
+    def _first_at_tip(self, to_csf):
+        if self.cath.primed and self.conc0 > 0:
+            return 0.0
+        moved = np.nonzero(to_csf > 1e-12)[0]
+        return None if moved.size == 0 else self.day(int(moved[0]) + 1)
+
+    def _drug_at_tip_log(self):
+        """When each new solution reaches the tip (after a refill that changed it)."""
+        u_tip = self.vin - self.cath.volume
+        prev = (self.drug, self.conc0)
+        for k, drug, conc in self.reservoir_conc[1:]:
+            if (drug, conc) == prev or conc == 0 or k >= self.n:
+                prev = (drug, conc) if conc else prev
+                continue
+            start = self.vin[k - 1] if k > 0 else 0.0
+            i = int(np.searchsorted(u_tip, start + 1e-12))
+            if i < self.n:
+                self.note(self.day(i + 1), "new-solution-at-tip", "info",
+                          f"{drug} {fmt(conc, 'concentration')} reaches the tip")
+            prev = (drug, conc)
+
+    def _valve_refill_day(self):
+        _, prog, conc = self.programs[-1]
+        basal = prog.basal_flow(conc) if prog.mode in ("continuous", "periodic-bolus") else 0.0
+        pb = prog.patient_bolus
+        bolus_ml = pb.dose / conc if pb else 0.0
+        return round(refill_day(self.fill0, basal, bolus_ml, pb.max_per_day if pb else 0), 4)
+
+
+def _describe(prog: Program, conc_prog: float) -> str:
+    if prog.mode == "continuous" and prog.dose is not None:
+        return f"continuous {fmt(prog.dose, 'dose_rate')} at {fmt(conc_prog, 'concentration')}"
+    return prog.mode

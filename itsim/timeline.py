@@ -1,0 +1,180 @@
+"""The result of a simulation: arrays on one time grid, the event log, summary and balance.
+
+Arrays have one value per time step; step ``k`` covers days ``t[k]`` to ``t[k] + dt``.
+Flows are means over the step (mL/day, mcg/day); ``reservoir`` is the volume at the step's
+end (mL); ``tip_concentration`` is the concentration of the fluid at the catheter tip
+(mcg/mL). Amounts are mcg; the drug is the scenario's drug unless ``by_drug`` says otherwise.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+ALARM_KINDS = ("low-reservoir", "reservoir-empty", "elective-replacement", "end-of-service",
+               "motor-stall")
+CRITICAL = {"reservoir-empty", "end-of-service", "motor-stall"}
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line of the event log. ``category`` is alarm, event or info."""
+
+    day: float
+    kind: str
+    category: str
+    detail: str = ""
+
+    @property
+    def critical(self) -> bool:
+        return self.category == "alarm" and self.kind in CRITICAL
+
+    def as_dict(self) -> dict:
+        out = {"day": round(self.day, 4), "kind": self.kind, "category": self.category}
+        if self.category == "alarm":
+            out["critical"] = self.critical
+        if self.detail:
+            out["detail"] = self.detail
+        return out
+
+
+@dataclass
+class Balance:
+    """Drug accounts (mcg): everything put in = what is still in the pump and catheter +
+    what left it (to the CSF, to tissue) + what was taken out at refills."""
+
+    filled: float
+    in_reservoir: float
+    in_catheter: float
+    to_csf: float
+    to_tissue: float
+    removed: float
+
+    @property
+    def error(self) -> float:
+        return self.filled - (self.in_reservoir + self.in_catheter + self.to_csf
+                              + self.to_tissue + self.removed)
+
+    def as_dict(self) -> dict:
+        return {"filled_mcg": self.filled, "to_csf_mcg": self.to_csf,
+                "to_tissue_mcg": self.to_tissue, "in_reservoir_mcg": self.in_reservoir,
+                "in_catheter_mcg": self.in_catheter, "removed_at_refill_mcg": self.removed}
+
+
+@dataclass
+class Timeline:
+    step_minutes: float
+    t: np.ndarray
+    commanded: np.ndarray
+    delivered: np.ndarray
+    reservoir: np.ndarray
+    tip_concentration: np.ndarray
+    to_csf: np.ndarray
+    to_tissue: np.ndarray
+    log: list
+    drug: str
+    by_drug: dict              # drug -> Balance
+    catheter_volume: float     # mL, tubing + catheter
+    first_drug_at_tip_day: float | None
+    pump_kind: str
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def balance(self) -> Balance:
+        return self.by_drug[self.drug]
+
+    @property
+    def mass_balance_error(self) -> float:
+        """Largest |error| over all drugs (mcg); rounding only."""
+        return max(abs(b.error) for b in self.by_drug.values())
+
+    @property
+    def alarms(self) -> list:
+        return [e for e in self.log if e.category == "alarm"]
+
+    def first(self, kind: str):
+        """Day of the first log entry of ``kind``, or None."""
+        return next((e.day for e in self.log if e.kind == kind), None)
+
+    @property
+    def reservoir_empty_day(self):
+        return self.first("reservoir-empty")
+
+    def summary(self) -> dict:
+        """The figures scripts and tests read (``itsim run --json``)."""
+        b = self.balance
+        return {
+            "drug": self.drug,
+            "days": round(float(self.t[-1] + self.step_minutes / 1440), 6),
+            "pump": self.pump_kind,
+            "alarms": [{"kind": e.kind, "day": round(e.day, 4), "critical": e.critical}
+                       for e in self.alarms],
+            "reservoir_empty_day": _r(self.reservoir_empty_day),
+            "delivered": {k: round(v, 6) for k, v in b.as_dict().items()},
+            "delivered_by_drug": {d: {k: round(v, 6) for k, v in x.as_dict().items()}
+                                  for d, x in self.by_drug.items()},
+            "reservoir_end_ml": round(float(self.reservoir[-1]), 6),
+            "catheter_volume_ml": round(self.catheter_volume, 6),
+            "first_drug_at_tip_day": _r(self.first_drug_at_tip_day),
+            "mass_balance_error": self.mass_balance_error,
+            **self.extra,
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        out = dict(self.summary(), log=[e.as_dict() for e in self.log])
+        return json.dumps(out, indent=indent)
+
+    COLUMNS = ("day", "commanded_flow_ml_per_day", "delivered_flow_ml_per_day", "reservoir_ml",
+               "tip_concentration_mcg_per_ml", "to_csf_mcg_per_day", "to_tissue_mcg_per_day")
+
+    def rows(self, every: int = 1):
+        """The arrays as rows (every ``every``-th step), in COLUMNS order."""
+        cols = (self.t, self.commanded, self.delivered, self.reservoir,
+                self.tip_concentration, self.to_csf, self.to_tissue)
+        return zip(*(np.round(c[::every], 9) for c in cols))
+
+    def to_csv(self, file=None, every: int = 1) -> str | None:
+        """Write the time series as CSV (to ``file``, a path or open file; else return it)."""
+        if file is None:
+            buf = io.StringIO()
+            self.to_csv(buf, every)
+            return buf.getvalue()
+        if isinstance(file, (str, bytes)) or hasattr(file, "__fspath__"):
+            with open(file, "w", newline="") as f:
+                return self.to_csv(f, every)
+        w = csv.writer(file)
+        w.writerow(self.COLUMNS)
+        w.writerows(self.rows(every))
+        return None
+
+    def text_summary(self) -> str:
+        """A readable summary for people."""
+        s = self.summary()
+        d = s["delivered"]
+        lines = [f"{s['days']:g} days, {self.pump_kind} pump, {self.drug}",
+                 f"Delivered to the CSF: {_amount(d['to_csf_mcg'])}; to tissue: "
+                 f"{_amount(d['to_tissue_mcg'])}",
+                 f"Left in the reservoir: {s['reservoir_end_ml']:.2f} mL "
+                 f"({_amount(d['in_reservoir_mcg'])}); in the catheter: "
+                 f"{_amount(d['in_catheter_mcg'])} (catheter + tubing volume "
+                 f"{s['catheter_volume_ml']:.3f} mL)"]
+        tip = s["first_drug_at_tip_day"]
+        lines.append("Drug first at the catheter tip: " + ("never" if tip is None else
+                                                           f"day {tip:g}"))
+        lines.append("Alarms: " + (", ".join(f"{a['kind']} (day {a['day']:.2f}"
+                                             f"{', critical' if a['critical'] else ''})"
+                                             for a in s["alarms"]) or "none"))
+        lines.append(f"Mass balance error: {s['mass_balance_error']:.2e} mcg")
+        return "\n".join(lines)
+
+
+def _r(x):
+    return None if x is None or (isinstance(x, float) and math.isinf(x)) else round(x, 4)
+
+
+def _amount(mcg: float) -> str:
+    return f"{mcg / 1000:.3f} mg" if abs(mcg) >= 10_000 else f"{mcg:.2f} mcg"
