@@ -5,6 +5,7 @@ Errors end with exit code 2 and one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -73,6 +74,24 @@ class _Parser(argparse.ArgumentParser):
         _fail(self.prog, message)
 
 
+def _run(args) -> int:
+    from .scenario import load
+    scenario = load(args.scenario)
+    timeline = scenario.run()
+    if args.csv:
+        every = max(1, int(round(args.every / timeline.step_minutes)))
+        try:
+            timeline.to_csv(args.csv, every=every)
+        except OSError as e:
+            raise InputError("--csv", args.csv, f"cannot be written ({e.strerror})") from None
+    if args.json:
+        print(json.dumps({"title": scenario.title, **json.loads(timeline.to_json())}, indent=2))
+    else:
+        print(scenario.title)
+        print(timeline.text_summary())
+    return 0
+
+
 def _extra(args: list[str]) -> list[str]:
     return args[1:] if args[:1] == ["--"] else args
 
@@ -94,6 +113,15 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("jupyter_args", nargs=argparse.REMAINDER, metavar="-- JUPYTER_OPTION",
                    help="further JupyterLab options after --")
     c.set_defaults(run=_course)
+    r = sub.add_parser("run", help="simulate a scenario file and print a summary",
+                       description="Simulate a scenario (TOML) and print a readable summary, or "
+                       "JSON with --json.")
+    r.add_argument("scenario", help="the scenario file, e.g. scenarios/baclofen_first_months.toml")
+    r.add_argument("--json", action="store_true", help="print the summary and event log as JSON")
+    r.add_argument("--csv", metavar="FILE", help="also write the time series to FILE")
+    r.add_argument("--every", type=float, default=60.0, metavar="MINUTES",
+                   help="CSV row spacing in minutes (default 60)")
+    r.set_defaults(run=_run)
     return p
 
 

@@ -43,7 +43,7 @@ def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
     d = _drugs.get(drug)
     pump = _pump(pump)
     cath = _catheter(catheter)
-    dt = parse(step, "time", "step") * MIN_PER_DAY
+    dt = round(parse(step, "time", "step") * MIN_PER_DAY, 9)      # minutes, free of float dust
     days_f = parse(days if not isinstance(days, (int, float)) or isinstance(days, bool)
                    else f"{days} day", "time", "days")
     n = int(round(days_f * MIN_PER_DAY / dt))
@@ -188,10 +188,12 @@ class _Chain:
                 current = p
         return current
 
-    def _window(self, q, day, duration, flow, replace=False):
-        a = self.k(day)
-        b = max(self.k(day + duration), a + 1)
-        b = min(b, self.n)
+    def _window(self, q, day, duration, volume, replace=False):
+        """Deliver ``volume`` mL over ``duration`` days from ``day``: exactly that volume over
+        the whole steps the window covers (at least one)."""
+        a = min(self.k(day), self.n - 1)
+        b = min(max(self.k(day + duration), a + 1), self.n)
+        flow = volume / ((b - a) * self.dt / MIN_PER_DAY)
         if replace:
             q[a:b] = flow
         else:
@@ -204,13 +206,13 @@ class _Chain:
             _, prog, conc_prog = self._program_at(self.k(e.day))
             if e.kind == "bolus":
                 dur = e.get("duration")
-                self._window(q, e.day, dur, e.get("dose") / conc_prog / dur)
+                self._window(q, e.day, dur, e.get("dose") / conc_prog)
                 self.note(e.day, "bolus", "event", f"{fmt(e.get('dose'), 'mass')} over "
                           f"{fmt(dur, 'time', 'min' if dur < 1 / 24 else 'h')}")
             elif e.kind == "priming-bolus":
                 top = self.pump.preset.max_rate
                 dur = e.get("duration") or (self.cath.volume / top if top else 1 / 24)
-                self._window(q, e.day, dur, self.cath.volume / dur, replace=True)
+                self._window(q, e.day, dur, self.cath.volume, replace=True)
                 self.note(e.day, "priming-bolus", "event",
                           f"{fmt(self.cath.volume, 'volume')} to fill tubing and catheter")
             elif e.kind == "bridge-bolus":
@@ -220,7 +222,7 @@ class _Chain:
                 old = e.get("old_concentration")
                 flow = prog.dose / old
                 dur = self.cath.volume / flow
-                self._window(q, e.day, dur, flow, replace=True)
+                self._window(q, e.day, dur, self.cath.volume, replace=True)
                 self.note(e.day, "bridge-bolus", "event", f"{fmt(flow, 'flow')} for "
                           f"{fmt(dur, 'time')} to clear the old solution")
         self._patient_boluses(q)
@@ -245,15 +247,16 @@ class _Chain:
             a, r = accept_presses([*accepted, day], pb, last_reset)
             (accepted if day in a else refused).append(day)
         for day in accepted:
-            self._window(q, day, pb.duration, pb.dose / conc / pb.duration)
+            self._window(q, day, pb.duration, pb.dose / conc)
         self.extra["patient_boluses"] = {"pressed": len(presses), "given": len(accepted),
                                          "refused": len(refused)}
 
     # -- stage 2: pump -> delivered volume per step (mL) -------------------------------------------
     def pump_stage(self, commanded: np.ndarray):
         pump, n = self.pump, self.n
-        want = self.per_step(commanded) * pump.accuracy
-        if pump.kind == "constant-flow":
+        want = commanded * (pump.accuracy * self.dt / MIN_PER_DAY)
+        if pump.kind == "constant-flow" and any(e.kind in ("temperature", "altitude", "dive")
+                                                for e in self.events):
             want *= self._environment()
         stop = np.ones(n)
         fills = [(0, self.fill0)]
@@ -291,15 +294,14 @@ class _Chain:
                 self.reservoir_conc.append((k, drug, conc))
                 self.note(e.day, e.kind, "event", f"{fmt(volume, 'volume')} of {drug} "
                           f"{fmt(conc, 'concentration')}" if e.kind == "refill" else "")
-        want = want * stop
+        want *= stop
         pulse = pump.preset.value("pulse_volume") if pump.kind == "valve-gated" else None
         res = draw_from_reservoir(want, fills, pump.low_reservoir_alarm
                                   if pump.programmable else None, pulse)
         for k in res.low_steps:
-            self.note(self.day(k + 1), "low-reservoir", "alarm")
+            self.note(self.day(k), "low-reservoir", "alarm")
         for k in res.empty_steps:
-            self.note(self.day(k + 1), "reservoir-empty",
-                      "alarm" if pump.programmable else "event")
+            self.note(self.day(k), "reservoir-empty", "alarm" if pump.programmable else "event")
         self.fills = fills
         return res
 
@@ -344,10 +346,10 @@ class _Chain:
         return constant_flow_factor(self.pump, temp, pressure)
 
     # -- stage 3: catheter -> drug out of the tip (and to tissue) ----------------------------------
-    def catheter_stage(self, delivered: np.ndarray):
+    def catheter_stage(self, delivered: np.ndarray, cumulative: np.ndarray):
         n, cath = self.n, self.cath
         leak = np.zeros(n)
-        caps = np.zeros(n)
+        caps = np.zeros(n) if any(e.kind == "cap-injection" for e in self.events) else 0.0
         cap_pieces = []
         outlets = [(0, cath.volume, "csf")]
         for e in self.events:
@@ -367,23 +369,32 @@ class _Chain:
                 offset = min(exit_offset(cath, e.kind, e.get("position")), outlets[-1][1])
                 outlets.append((k, offset, "tissue"))
                 self.note(e.day, e.kind, "event")
-        into = delivered * (1 - leak)
-        vin = np.cumsum(into + caps)                       # mL entered by the end of each step
+        self.leaking = bool(leak.any())
+        into = delivered * (1 - leak) if self.leaking else delivered
+        if cap_pieces or self.leaking:
+            vin = np.cumsum(into + caps)
+        else:
+            vin = cumulative                        # mL entered = mL the pump delivered                       # mL entered by the end of each step
         before = np.concatenate(([0.0], vin[:-1]))          # ... by the start of each step
+        # (coordinate, step, order within the step, drug, conc): at one coordinate the later
+        # piece wins; within a step an injection comes before the pump fluid that follows it
         pieces = []
         for k, drug, conc in self.reservoir_conc:
             if k < n:
-                pieces.append((before[k], drug, conc))
-        for k, drug, conc, vol in cap_pieces:              # injected first, then pump fluid
-            pieces.append((before[k], drug, conc))
+                pieces.append((before[k], k, 0, drug, conc))
+        placed: dict = {}                         # injections in one step go one after another
+        for i, (k, drug, conc, vol) in enumerate(cap_pieces):
+            x = before[k] + placed.get(k, 0.0)
+            placed[k] = placed.get(k, 0.0) + vol
+            pieces.append((x, k, 2 * i + 1, drug, conc))
             resume = [p for p in self.reservoir_conc if p[0] <= k][-1]
-            pieces.append((before[k] + vol, resume[1], resume[2]))
-        pieces.sort(key=lambda p: p[0])
+            pieces.append((x + vol, k, 2 * i + 2, resume[1], resume[2]))
+        pieces = [(x, d, c) for x, _, _, d, c in sorted(pieces, key=lambda p: p[:3])]
         start_drug = self.drug if cath.primed else None
         inlet = build_inlet(cath.volume, (start_drug, self.conc0 if cath.primed else 0.0),
                             pieces, vin[-1])
         self.inlet, self.vin, self.outlets = inlet, vin, outlets
-        self.leak_steps = delivered * leak
+        self.leak_steps = delivered * leak if self.leaking else None
         return inlet, vin, outlets
 
     def exits(self, drug: str):
@@ -421,19 +432,17 @@ class _Chain:
     def run(self) -> Timeline:
         commanded = self.commanded()
         res = self.pump_stage(commanded)
-        self.catheter_stage(res.delivered)
+        self.catheter_stage(res.delivered, res.cumulative)
         drugs_seen = [self.drug] + [d for _, d, _ in self.reservoir_conc if d] + [
             e.get("drug") for e in self.events if e.kind == "cap-injection" and e.get("drug")]
         drugs_seen = list(dict.fromkeys(d for d in drugs_seen if d))
         per_day = MIN_PER_DAY / self.dt
         to_csf_main = to_tissue_main = None
         by_drug = {}
-        conc_steps = self._reservoir_conc_steps()
         for drug in drugs_seen:
             csf, tissue, in_cath = self.exits(drug)
-            leak_mass = np.cumsum(self.leak_steps * np.where(conc_steps[1] == drug,
-                                                             conc_steps[0], 0.0))
-            tissue = tissue + leak_mass
+            if self.leaking:
+                tissue = tissue + np.cumsum(self.leak_steps * self._reservoir_conc_of(drug))
             by_drug[drug] = self._balance(drug, csf[-1], tissue[-1], in_cath, res)
             if drug == self.drug:
                 to_csf_main, to_tissue_main = csf, tissue
@@ -448,17 +457,19 @@ class _Chain:
             commanded=commanded, delivered=res.delivered * per_day,
             reservoir=res.reservoir, tip_concentration=tip,
             to_csf=np.diff(to_csf_main, prepend=0.0) * per_day,
-            to_tissue=np.diff(to_tissue_main, prepend=0.0) * per_day, log=self.log,
+            to_tissue=(np.diff(to_tissue_main, prepend=0.0) * per_day if to_tissue_main[-1] > 0
+                       else np.zeros(self.n)), log=self.log,
             drug=self.drug, by_drug=by_drug, catheter_volume=self.cath.volume,
             first_drug_at_tip_day=first, pump_kind=self.pump.kind, extra=self.extra)
 
-    def _reservoir_conc_steps(self):
+    def _reservoir_conc_of(self, drug) -> np.ndarray:
+        """Concentration of ``drug`` in the reservoir at each step (mcg/mL)."""
         conc = np.zeros(self.n)
-        names = np.empty(self.n, dtype=object)
         bounds = [k for k, _, _ in self.reservoir_conc] + [self.n]
-        for (k0, drug, c), k1 in zip(self.reservoir_conc, bounds[1:]):
-            conc[k0:k1], names[k0:k1] = c, drug
-        return conc, names
+        for (k0, d, c), k1 in zip(self.reservoir_conc, bounds[1:]):
+            if d == drug:
+                conc[k0:k1] = c
+        return conc
 
     def _balance(self, drug, csf, tissue, in_cath, res) -> Balance:
         filled = self.cath.volume * self.conc0 if (self.cath.primed and drug == self.drug) else 0.0

@@ -165,6 +165,8 @@ class Timeline:
         tip = s["first_drug_at_tip_day"]
         lines.append("Drug first at the catheter tip: " + ("never" if tip is None else
                                                            f"day {tip:g}"))
+        empty = s["reservoir_empty_day"]
+        lines.append("Reservoir empty: " + ("no" if empty is None else f"day {empty:g}"))
         lines.append("Alarms: " + (", ".join(f"{a['kind']} (day {a['day']:.2f}"
                                              f"{', critical' if a['critical'] else ''})"
                                              for a in s["alarms"]) or "none"))

@@ -105,9 +105,10 @@ def constant_flow_factor(pump: Pump, temperature_c, pressure_kpa):
 @dataclass
 class ReservoirResult:
     delivered: np.ndarray      # mL per step actually pumped out of the reservoir
+    cumulative: np.ndarray     # mL pumped out by the end of each step
     reservoir: np.ndarray      # mL left at the end of each step
-    low_steps: list            # step indices where the low-reservoir alarm sounds
-    empty_steps: list          # step indices where the reservoir runs dry
+    low_steps: list            # when the low-reservoir alarm sounds (in steps, fractional)
+    empty_steps: list          # when the reservoir runs dry (in steps, fractional)
 
 
 def draw_from_reservoir(want: np.ndarray, fills: list, alarm: float | None,
@@ -117,7 +118,9 @@ def draw_from_reservoir(want: np.ndarray, fills: list, alarm: float | None,
     reservoir holds; a valve-gated pump delivers whole pulses of ``pulse`` mL."""
     n = want.size
     delivered = np.zeros(n)
+    cumulative = np.zeros(n)
     reservoir = np.zeros(n)
+    total = 0.0
     low, empty = [], []
     bounds = [k for k, _ in fills] + [n]
     for (start, volume), end in zip(fills, bounds[1:]):
@@ -127,15 +130,30 @@ def draw_from_reservoir(want: np.ndarray, fills: list, alarm: float | None,
         out = np.minimum(cum, volume)
         if pulse:
             out = np.floor(out / pulse + 1e-9) * pulse
-        steps = np.diff(out, prepend=0.0)
-        delivered[start:end] = steps
+        delivered[start:end] = np.diff(out, prepend=0.0)
+        cumulative[start:end] = out + total
+        total += out[-1]
         reservoir[start:end] = volume - out
-        left = volume - out
-        if alarm is not None and volume > alarm and left[-1] <= alarm + 1e-12:
-            low.append(start + int(np.argmax(left <= alarm + 1e-12)))
-        if volume > 0 and cum[-1] >= volume - 1e-12:
-            empty.append(start + int(np.argmax(cum >= volume - 1e-12)))
-    return ReservoirResult(delivered, reservoir, low, empty)
+        if alarm is not None and volume > alarm:
+            t = _crossing(cum, volume - alarm)
+            if t is not None:
+                low.append(start + t)
+        if volume > 0:
+            t = _crossing(cum, volume)
+            if t is not None:
+                empty.append(start + t)
+    return ReservoirResult(delivered, cumulative, reservoir, low, empty)
+
+
+def _crossing(cum: np.ndarray, level: float, tol: float = 1e-9):
+    """When (in steps from the segment's start, fractional) cumulative volume ``cum`` first
+    reaches ``level``, interpolating within the step; None if it never does."""
+    if cum[-1] < level - tol:
+        return None
+    i = int(np.argmax(cum >= level - tol))
+    before = cum[i - 1] if i > 0 else 0.0
+    step = cum[i] - before
+    return i + (min(max((level - before) / step, 0.0), 1.0) if step > 0 else 1.0)
 
 
 def refill_day(fill, basal, bolus_volume, boluses_per_day, at=3.0) -> float:

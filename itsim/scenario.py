@@ -1,0 +1,225 @@
+"""Scenario files: an instructor's case as TOML, checked on load, then simulated.
+
+Only data is read (no code runs). Unknown keys are refused and every bad value is reported
+with its key, the value and what is allowed. The format (see docs/design.md):
+
+    title = "Baclofen, first months"       days = 90          step = "1 min" (optional)
+    [patient]   condition = "spasticity"    weight = "70 kg"
+    [pump]      kind = "programmable"       reservoir = "20 mL"   low_reservoir_alarm = "2 mL"
+                (preset, accuracy, flow, flow_activated_valve)
+    [catheter]  tip = "T10"   length = "60 cm"   (primed, volume_per_cm, tubing_volume)
+    [drug]      name = "baclofen"   concentration = "500 mcg/mL"   fill = "20 mL"
+    [program]   mode = "continuous"   dose = "300 mcg/day"   (steps, bolus_*, [patient_bolus])
+    [patient_presses]  per_day = 3.6   seed = 1      (or days = [1.2, 3.4])
+    [[events]]  at = "day 40"   kind = "catheter-occlusion"   (and the kind's parameters)
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .device import pump_presets
+from .errors import InputError
+from .events import EVENT_SPECS, event
+from .units import parse
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+TOP = {"title", "description", "days", "step", "patient", "pump", "catheter", "drug", "program",
+       "patient_presses", "events"}
+SECTIONS = {
+    "patient": {"condition", "weight"},
+    "pump": {"kind", "preset", "reservoir", "low_reservoir_alarm", "accuracy", "flow",
+             "flow_activated_valve"},
+    "catheter": {"tip", "length", "primed", "volume_per_cm", "tubing_volume"},
+    "drug": {"name", "concentration", "fill"},
+    "program": {"mode", "dose", "rate", "steps", "bolus_dose", "bolus_duration", "bolus_every",
+                "patient_bolus"},
+    "patient_presses": {"per_day", "seed", "days"},
+}
+REQUIRED = {"drug": {"name", "concentration", "fill"}, "pump": {"kind"}}
+CONDITIONS = ("pain", "spasticity")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A checked case: ``kwargs`` are the arguments of :func:`itsim.simulate`."""
+
+    title: str
+    description: str
+    patient: dict
+    kwargs: dict
+
+    def run(self):
+        from .simulation import simulate
+        return simulate(**self.kwargs)
+
+
+def load(path) -> Scenario:
+    """Read and check a scenario file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("scenario", str(path), "no such file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError("scenario", str(path), f"cannot be read ({e.__class__.__name__})") from None
+    return loads(text, name=path.name)
+
+
+def loads(text: str, name: str = "scenario") -> Scenario:
+    """Check a scenario given as TOML text."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(name, "TOML", f"not valid TOML: {e}") from None
+    return from_dict(raw)
+
+
+def from_dict(raw: dict) -> Scenario:
+    _keys("", raw, TOP)
+    for section, allowed in SECTIONS.items():
+        if section in raw:
+            if not isinstance(raw[section], dict):
+                raise InputError(section, raw[section], "expected a table [" + section + "]")
+            _keys(section + ".", raw[section], allowed)
+    for section, needed in REQUIRED.items():
+        if section not in raw:
+            raise InputError(section, None, f"the scenario needs a [{section}] table")
+        for key in sorted(needed - set(raw[section])):
+            raise InputError(f"{section}.{key}", None, "needed")
+    title = raw.get("title", "Untitled case")
+    if not isinstance(title, str):
+        raise InputError("title", title, "expected text")
+    days = raw.get("days", 180)
+    if isinstance(days, bool) or not isinstance(days, (int, float)) or not 0 < days <= 3650:
+        raise InputError("days", days, "expected a number of days from 1 to 3650")
+    drug = raw["drug"]
+    kwargs = dict(drug=_text(drug, "name", "drug"),
+                  concentration=drug["concentration"], fill=drug["fill"], days=days,
+                  pump=_pump(raw["pump"]), catheter=dict(raw.get("catheter", {})) or None,
+                  events=[_event(i, e) for i, e in enumerate(_list(raw, "events"))])
+    if "step" in raw:
+        kwargs["step"] = raw["step"]
+    if "program" in raw:
+        kwargs["program"] = dict(raw["program"])
+    if "patient_presses" in raw:
+        kwargs["patient_presses"] = _presses(raw["patient_presses"])
+    patient = _patient(raw.get("patient", {}))
+    scenario = Scenario(title, str(raw.get("description", "")), patient, kwargs)
+    _dry_run_checks(scenario)
+    return scenario
+
+
+def _keys(prefix: str, table: dict, allowed: set):
+    for key in table:
+        if key not in allowed:
+            raise InputError(prefix + key, table[key], "unknown key; allowed: "
+                             + ", ".join(sorted(allowed)))
+
+
+def _text(table, key, section):
+    value = table[key]
+    if not isinstance(value, str):
+        raise InputError(f"{section}.{key}", value, "expected text")
+    return value
+
+
+def _list(raw, key):
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise InputError(key, value, "expected [[events]] tables")
+    return value
+
+
+def _pump(table: dict) -> dict:
+    kinds = sorted({p.kind for p in pump_presets().values()})
+    kind = table["kind"]
+    if kind not in kinds:
+        raise InputError("pump.kind", kind, "expected one of " + ", ".join(kinds))
+    out = {k: v for k, v in table.items() if k not in ("kind", "reservoir", "preset")}
+    candidates = [p for p in pump_presets().values() if p.kind == kind]
+    if "preset" in table:
+        match = [p for p in candidates if p.name == table["preset"]]
+        if not match:
+            raise InputError("pump.preset", table["preset"], f"expected a {kind} preset: "
+                             + ", ".join(p.name for p in candidates))
+        preset = match[0]
+    elif "reservoir" in table:
+        volume = parse(table["reservoir"], "volume", "pump.reservoir")
+        match = [p for p in candidates if abs(p.reservoir - volume) < 1e-9]
+        if not match:
+            sizes = ", ".join(p.facts["reservoir"].text for p in candidates)
+            raise InputError("pump.reservoir", table["reservoir"],
+                             f"a {kind} pump comes in: {sizes}")
+        preset = match[0]
+    else:
+        preset = candidates[0]
+    if "preset" in table and "reservoir" in table and abs(
+            parse(table["reservoir"], "volume", "pump.reservoir") - preset.reservoir) > 1e-9:
+        raise InputError("pump.reservoir", table["reservoir"],
+                         f"the {preset.name} preset holds {preset.facts['reservoir'].text}")
+    return {"preset": preset.name, **out}
+
+
+def _event(i: int, table: dict) -> dict:
+    if "at" not in table or "kind" not in table:
+        raise InputError(f"events[{i}]", table, "each event needs 'at' and 'kind'")
+    kind = table["kind"]
+    if kind not in EVENT_SPECS:
+        raise InputError(f"events[{i}].kind", kind, "expected one of " + ", ".join(EVENT_SPECS))
+    params = {k: v for k, v in table.items() if k not in ("at", "kind")}
+    try:
+        return event(table["at"], kind, **params)
+    except InputError as e:
+        raise InputError(f"events[{i}].{e.parameter}", e.value, e.allowed) from None
+
+
+def _presses(table: dict):
+    if "days" in table:
+        days = table["days"]
+        if not isinstance(days, list) or not all(isinstance(d, (int, float)) and d >= 0
+                                                 for d in days):
+            raise InputError("patient_presses.days", days, "expected a list of days")
+        return days
+    per_day, seed = table.get("per_day"), table.get("seed", 0)
+    if isinstance(per_day, bool) or not isinstance(per_day, (int, float)) or not 0 < per_day <= 48:
+        raise InputError("patient_presses.per_day", per_day, "expected presses a day, 0 to 48")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError("patient_presses.seed", seed, "expected a whole number (for repeatable "
+                         "presses)")
+    return {"per_day": per_day, "seed": seed}
+
+
+def _patient(table: dict) -> dict:
+    out = {}
+    if "condition" in table:
+        if table["condition"] not in CONDITIONS:
+            raise InputError("patient.condition", table["condition"],
+                             "expected one of " + ", ".join(CONDITIONS))
+        out["condition"] = table["condition"]
+    if "weight" in table:
+        kg = parse(table["weight"], "mass", "patient.weight") / 1e9
+        if not 2 <= kg <= 300:
+            raise InputError("patient.weight", table["weight"], "expected 2 to 300 kg")
+        out["weight_kg"] = kg
+    return out
+
+
+def _dry_run_checks(s: Scenario):
+    """Check what simulate checks, without simulating: pump, catheter, program, drug."""
+    from . import drugs
+    from .simulation import _catheter, _program, _pump
+    d = drugs.get(s.kwargs["drug"])
+    pump = _pump(s.kwargs["pump"])
+    _catheter(s.kwargs["catheter"])
+    _program(s.kwargs.get("program"), pump)
+    parse(s.kwargs["concentration"], "concentration", "drug.concentration")
+    parse(s.kwargs["fill"], "volume", "drug.fill", allow_zero=True)
+    condition = s.patient.get("condition")
+    if condition and condition != d.indication:
+        raise InputError("patient.condition", condition, f"{d.name} is for {d.indication}")
