@@ -369,6 +369,33 @@ def prescription(drug, concentration, daily_dose, *, pump="programmable-20", fil
                         findings=tuple(findings))
 
 
+# --- bridge bolus after a concentration change ----------------------------------------------
+
+@dataclass(frozen=True)
+class BridgeBolus:
+    """Flow (mL/day) while the old solution clears the tubing and catheter, for how long
+    (days), and the flow afterwards."""
+
+    flow: float
+    duration: float
+    flow_after: float
+
+
+def _bridge(dose: float, old: float, new: float, volume: float) -> BridgeBolus:
+    flow = dose / old
+    return BridgeBolus(flow, volume / flow, dose / new)
+
+
+def bridge_bolus(daily_dose, old_concentration, new_concentration, volume) -> BridgeBolus:
+    """After a concentration change the tubing and catheter (``volume``) still hold the old
+    solution. To keep giving ``daily_dose`` while it clears, run at dose / old concentration
+    for volume / that flow, then at dose / new concentration [S17]."""
+    return _bridge(parse(daily_dose, "dose_rate", "daily_dose"),
+                   parse(old_concentration, "concentration", "old_concentration"),
+                   parse(new_concentration, "concentration", "new_concentration"),
+                   parse(volume, "volume", "volume"))
+
+
 # --- making up a refill solution (constant-flow pump arithmetic, [S48]) ---------------------
 
 @dataclass(frozen=True)
@@ -553,6 +580,6 @@ def titration_plan(drug, start, target, *, step=None, interval=None,
 __all__ = [
     "Finding", "rate", "daily_dose", "concentration_for", "amount", "days_until", "check",
     "stability_limit", "Prescription", "prescription", "SolutionMakeup", "solution_makeup",
-    "Conversion", "convert_morphine", "convert_hydromorphone_morphine", "TitrationPlan",
+    "BridgeBolus", "bridge_bolus", "Conversion", "convert_morphine", "convert_hydromorphone_morphine", "TitrationPlan",
     "titration_plan", "check_schedule",
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import drugs as _drugs
+from .dosing import _bridge
 from .device.catheter import Catheter, build_inlet, exit_offset, make_catheter
 from .device.program import Program, accept_presses, program as make_program, random_presses
 from .device.pump import (Pump, ambient_pressure, constant_flow_factor, draw_from_reservoir,
@@ -219,12 +220,11 @@ class _Chain:
                 if prog.mode != "continuous" or prog.dose is None:
                     raise InputError("bridge-bolus.at", f"day {e.day:g}", "a bridge bolus "
                                      "needs a continuous program with a dose")
-                old = e.get("old_concentration")
-                flow = prog.dose / old
-                dur = self.cath.volume / flow
-                self._window(q, e.day, dur, self.cath.volume, replace=True)
-                self.note(e.day, "bridge-bolus", "event", f"{fmt(flow, 'flow')} for "
-                          f"{fmt(dur, 'time')} to clear the old solution")
+                bridge = _bridge(prog.dose, e.get("old_concentration"), conc_prog,
+                                 self.cath.volume)
+                self._window(q, e.day, bridge.duration, self.cath.volume, replace=True)
+                self.note(e.day, "bridge-bolus", "event", f"{fmt(bridge.flow, 'flow')} for "
+                          f"{fmt(bridge.duration, 'time')} to clear the old solution")
         self._patient_boluses(q)
 
     def _patient_boluses(self, q):

@@ -1,0 +1,247 @@
+"""The course's questions. Every expected answer is computed by itsim from the question's
+inputs, so it can never drift from the model. Ids: q<lesson>.<n> in lessons, ex<lesson>.<n>
+in exercise notebooks."""
+from __future__ import annotations
+
+from . import dosing, drugs
+from .exercises import Question, register
+from .units import parse
+
+def _mag(q) -> float:
+    """Canonical float of a quantity returned by itsim."""
+    return float(q.magnitude)
+
+
+register(Question(
+    "q0.1", "How many micrograms (mcg) are in one milligram (mg)?",
+    lambda: parse("1 mg", "mass", "q0.1"), hint="Milli means one thousandth; micro means one "
+    "millionth.", explain="1 mg = 1000 mcg. Mixing the two up gives a dose 1000 times too big "
+    "or too small.", kind="mass", unit="mcg", require_unit=True))
+register(Question(
+    "q3.1", "Baclofen 500 mcg/mL is prescribed at 300 mcg/day. At what rate must the pump run, "
+    "in mL/day?", lambda: _mag(dosing.rate("300 mcg/day", "500 mcg/mL")),
+    hint="rate = daily dose ÷ concentration; the mcg cancel and leave mL/day.",
+    explain="300 mcg/day ÷ 500 mcg/mL = 0.6 mL/day.", kind="flow", unit="mL/day"))
+register(Question(
+    "q3.2", "The ziconotide label's starting limit is 2.4 mcg/day. What is that in mcg per hour?",
+    lambda: drugs.get("ziconotide").starting_dose.high, hint="There are 24 hours in a day.",
+    explain="2.4 mcg/day ÷ 24 h/day = 0.1 mcg/h, the figure the label also gives.",
+    kind="dose_rate", unit="mcg/h", require_unit=True))
+register(Question(
+    "q3.3", "Morphine 10 mg/mL runs at 0.25 mL/day in a pump filled with 20 mL. The low-reservoir "
+    "alarm is set at 2 mL. In how many days will it sound?",
+    lambda: _mag(dosing.days_until("20 mL", "2 mL", "0.25 mL/day")),
+    hint="Only the volume above the alarm counts: (fill − alarm) ÷ rate.",
+    explain="(20 − 2) mL ÷ 0.25 mL/day = 72 days, well inside morphine's 90-day stability.",
+    kind="time", unit="day"))
+register(Question(
+    "q3.4", "An order for baclofen reads 300 mg/day where 300 mcg/day was meant. How many times "
+    "the intended dose is that?",
+    lambda: "c", hint="How many micrograms are in a milligram?",
+    explain="1 mg = 1000 mcg, so 300 mg is 1000 × 300 mcg: a dose no pump should ever accept.",
+    choices={"a": "10 times", "b": "100 times", "c": "1000 times", "d": "the same dose"}))
+register(Question(
+    "q3.5", "Which limit decides when a patient on ziconotide 25 mcg/mL at 2.4 mcg/day (20 mL "
+    "pump, not a first fill) must come back for a refill?",
+    lambda: ("a" if dosing.prescription("ziconotide", "25 mcg/mL", "2.4 mcg/day")
+             .refill_reason.startswith("drug stability") else "b"),
+    hint="Compare the days to the low-reservoir alarm with the drug's stability in the pump.",
+    explain="The alarm is about 188 days away, but undiluted ziconotide is only good for 84 days.",
+    choices={"a": "the drug's stability in the pump", "b": "the low-reservoir alarm"}))
+
+register(Question(
+    "ex3.1", "Morphine 10 mg/mL at 3 mg/day: pump rate in mL/day?",
+    lambda: _mag(dosing.rate("3 mg/day", "10 mg/mL")),
+    hint="Use the same mass unit in the dose and the concentration before dividing.",
+    explain="3 mg/day ÷ 10 mg/mL = 0.3 mL/day.", kind="flow", unit="mL/day"))
+register(Question(
+    "ex3.2", "That pump is filled with 20 mL and alarms at 2 mL. Days until the low-reservoir "
+    "alarm?", lambda: _mag(dosing.days_until("20 mL", "2 mL", "0.3 mL/day")),
+    hint="(fill − alarm volume) ÷ rate.", explain="18 mL ÷ 0.3 mL/day = 60 days.",
+    kind="time", unit="day"))
+register(Question(
+    "ex3.3", "A constant-flow pump runs at one fixed rate (here 0.5 mL/day, 20 mL reservoir), so "
+    "the dose is set by how strong the solution is. To give morphine 2 mg/day, how many mL of "
+    "the 25 mg/mL stock (the strong solution from the pharmacy) go into the reservoir before "
+    "it is topped up with saline?",
+    lambda: dosing.solution_makeup("20 mL", "0.5 mL/day", "2 mg/day", "25 mg/mL").drug_volume,
+    hint="Running time = 20 mL ÷ 0.5 mL/day; drug needed = 2 mg/day × running time; then divide "
+    "by the stock concentration.",
+    explain="40 days × 2 mg/day = 80 mg = 3.2 mL of 25 mg/mL, made up to 20 mL with 16.8 mL saline.",
+    kind="volume", unit="mL"))
+register(Question(
+    "ex3.4", "Ziconotide 25 mcg/mL undiluted at the label's starting limit of 2.4 mcg/day: pump "
+    "rate in mL/day?", lambda: _mag(dosing.rate("2.4 mcg/day", "25 mcg/mL")),
+    hint="rate = daily dose ÷ concentration.",
+    explain="2.4 ÷ 25 = 0.096 mL/day: 20 mL would last about 208 days, but the 84-day stability "
+    "limit comes first.", kind="flow", unit="mL/day"))
+register(Question(
+    "ex3.5", "A patient takes 300 mg/day of oral morphine. Using the 300:100:10:1 rule "
+    "(oral:IV:epidural:intrathecal), what is the intrathecal equivalent in mg/day?",
+    lambda: dosing.convert_morphine("300 mg/day", "oral", "intrathecal").value,
+    hint="Divide the oral dose by 300.",
+    explain="300 ÷ 300 = 1 mg/day, but real patients needed anything from 10:1 to 125:1: start "
+    "lower and titrate.", kind="dose_rate", unit="mg/day"))
+register(Question(
+    "ex3.6", "Ziconotide: the label allows steps of at most 2.4 mcg/day, no more than 3 times a "
+    "week. Starting at 2.4 mcg/day with a step every 3 days, on which day is 19.2 mcg/day "
+    "reached?", lambda: dosing.titration_plan("ziconotide", "2.4 mcg/day",
+                                               "19.2 mcg/day").days_to_target,
+    hint="How many 2.4 mcg/day steps from 2.4 to 19.2? Each takes 3 days.",
+    explain="Seven steps, 3 days apart: day 21, in line with the label's 'maximum 19.2 "
+    "mcg/day by day 21'.",
+    kind="time", unit="day"))
+
+
+# --- lesson 02: the pump system ---------------------------------------------------------------
+def _catheter_volume(length, tubing="0 mL"):
+    from .device.catheter import make_catheter
+    return make_catheter(length, tubing_volume=tubing).volume
+
+
+def _sim(**kw):
+    from .simulation import simulate
+    return simulate(**kw)
+
+
+register(Question(
+    "q2.1", "A catheter is cut to 80 cm. Its internal volume is 0.0026 mL per cm. How much fluid "
+    "does it hold, in mL?", lambda: _catheter_volume("80 cm"),
+    hint="Volume = length × volume per cm.", explain="80 × 0.0026 = 0.208 mL: tiny, but at "
+    "0.1 mL/day it takes two days to push through.", kind="volume", unit="mL",
+    tolerance=0.02))
+register(Question(
+    "q2.2", "Pump tubing and catheter together hold 0.356 mL. A new implant, not primed, runs at "
+    "0.1 mL/day. After how many days does the drug first reach the tip?",
+    lambda: _sim(drug="morphine", concentration="10 mg/mL", fill="20 mL", days=6,
+                 step="10 min", program={"mode": "continuous", "rate": "0.1 mL/day"},
+                 catheter={"length": "60 cm", "primed": False}).first_drug_at_tip_day,
+    hint="The whole dead volume must be pushed out first: volume ÷ rate.",
+    explain="0.356 mL ÷ 0.1 mL/day = 3.56 days without drug: this is why a priming bolus is "
+    "given after implantation.", kind="time", unit="day", tolerance=0.02))
+register(Question(
+    "q2.3", "A programmable pump sounds its two-tone alarm. What does it mean?",
+    lambda: "b" if {"reservoir-empty", "end-of-service", "motor-stall"} <= _critical() else "a",
+    hint="Which alarms does itsim mark critical: a refill due soon, or delivery stopped?",
+    explain="Two tones = critical: the reservoir is empty, the battery is at end of service or "
+    "the motor has stalled. Drug is not flowing or soon will not be: call at once.",
+    choices={"a": "a refill or replacement is due soon: book an appointment",
+             "b": "drug has stopped or is about to stop: call the doctor now"}))
+register(Question(
+    "q2.4", "A patient with a constant-flow pump has a fever of 39 °C. Compared with its labelled "
+    "rate, the pump runs…",
+    lambda: "a" if _fever_factor(39.0) > 1 else "b",
+    hint="The propellant is warmed by the body: what happens to its pressure?",
+    explain="Faster: the warmer propellant pushes harder (in this model about 10 % per °C, a "
+    "labelled teaching assumption).", choices={"a": "faster", "b": "slower", "c": "the same"}))
+
+register(Question(
+    "ex2.1", "A Prometra-style catheter is supplied 110 cm long and trimmed by 30 cm. At 0.0026 mL "
+    "per cm, what is the implanted catheter volume, in mL?",
+    lambda: _catheter_volume("80 cm"), hint="Implanted length = 110 − 30 cm.",
+    explain="80 cm × 0.0026 mL/cm = 0.208 mL.", kind="volume", unit="mL", tolerance=0.02))
+register(Question(
+    "ex2.2", "A 20 mL programmable pump is filled with baclofen 500 mcg/mL at 250 mcg/day; the "
+    "low-reservoir alarm is set at 2 mL. On which day does the alarm sound?",
+    lambda: _sim(drug="baclofen", concentration="500 mcg/mL", fill="20 mL", days=40,
+                 step="10 min", program={"mode": "continuous", "dose": "250 mcg/day"}
+                 ).first("low-reservoir"),
+    hint="Rate = 250 ÷ 500 mL/day; then (20 − 2) mL ÷ rate.",
+    explain="0.5 mL/day; 18 mL ÷ 0.5 = day 36.", kind="time", unit="day"))
+register(Question(
+    "ex2.3", "A pump shows its elective replacement indicator on day 100. If nothing is done, on "
+    "which day does it stop?",
+    lambda: _sim(drug="baclofen", concentration="2000 mcg/mL", fill="20 mL", days=200,
+                 step="1 h", program={"mode": "continuous", "dose": "100 mcg/day"},
+                 events=[{"at": "day 100", "kind": "eri"}]).first("end-of-service"),
+    hint="The pump runs for a fixed time after the indicator.",
+    explain="90 days after the indicator: day 190. Replacement should be planned long before.",
+    kind="time", unit="day"))
+register(Question(
+    "ex2.4", "A valve-gated pump holds 20 mL, runs at 0.3 mL/day and allows 4 patient boluses of "
+    "0.02 mL a day. Its 'date of next refill' is when 3 mL are left if every bolus is used. "
+    "In how many days is that?",
+    lambda: _refill_day(20, 0.3, 0.02, 4),
+    hint="Daily use = 0.3 + 4 × 0.02 mL; usable = 20 − 3 mL.",
+    explain="17 mL ÷ 0.38 mL/day = 44.7 days.", kind="time", unit="day"))
+
+
+def _critical():
+    from .timeline import CRITICAL
+    return CRITICAL
+
+
+def _fever_factor(celsius):
+    from .device.pump import ambient_pressure, constant_flow_factor, make_pump
+    return float(constant_flow_factor(make_pump("constant-flow-30"), celsius, ambient_pressure()))
+
+
+def _refill_day(*args):
+    from .device.pump import refill_day
+    return refill_day(*args)
+
+
+# --- lesson 06: programming -----------------------------------------------------------------
+register(Question(
+    "q6.1", "Baclofen goes from 500 to 2000 mcg/mL at 300 mcg/day; tubing and catheter hold "
+    "0.356 mL of the old solution. For a bridge bolus, the pump runs at dose ÷ old "
+    "concentration until that volume is cleared. How many hours does that take?",
+    lambda: dosing.bridge_bolus("300 mcg/day", "500 mcg/mL", "2000 mcg/mL",
+                                "0.356 mL").duration,
+    hint="Flow = 300 ÷ 500 mL/day; time = 0.356 mL ÷ flow, then in hours.",
+    explain="0.6 mL/day clears 0.356 mL in 0.593 days = 14.2 h; then the pump drops to "
+    "0.15 mL/day.", kind="time", unit="h", tolerance=0.02))
+register(Question(
+    "q6.2", "The reservoir holds baclofen 500 mcg/mL but 50 mcg/mL is typed into the programmer "
+    "for an order of 300 mcg/day. How much baclofen reaches the spinal fluid per day?",
+    lambda: float(_sim(drug="baclofen", concentration="500 mcg/mL", fill="20 mL", days=2,
+                       step="10 min", program={"mode": "continuous", "dose": "300 mcg/day"},
+                       events=[{"at": "day 0", "kind": "refill", "volume": "20 mL",
+                                "programmed_concentration": "50 mcg/mL"}]).to_csf[:144].mean()),
+    hint="The pump sets its flow from the concentration it was told: 300 ÷ 50 mL/day. What is "
+    "really in that volume?", explain="6 mL/day × 500 mcg/mL = 3000 mcg/day: ten times the order.",
+    kind="dose_rate", unit="mcg/day"))
+register(Question(
+    "q6.3", "The concentration is raised from 500 to 2000 mcg/mL with no bridge bolus. While the "
+    "old solution is still in the catheter, the patient receives…",
+    lambda: "b" if _no_bridge_ratio() < 1 else "a",
+    hint="The pump already runs at the new, slower rate, but pushes out the old, weaker fluid.",
+    explain="A quarter of the dose for days: at 0.15 mL/day the 0.356 mL of old solution takes "
+    "2.4 days to clear. Going the other way (stronger to weaker) gives an overdose.",
+    choices={"a": "more than ordered", "b": "less than ordered", "c": "exactly the order"}))
+
+
+def _no_bridge_ratio():
+    tl = _sim(drug="baclofen", concentration="500 mcg/mL", fill="20 mL", days=3, step="10 min",
+              program={"mode": "continuous", "dose": "300 mcg/day"},
+              events=[{"at": "day 1", "kind": "refill", "volume": "20 mL",
+                       "concentration": "2000 mcg/mL"}])
+    return float(tl.to_csf[(tl.t > 1.1) & (tl.t < 2)].mean()) / 300
+
+
+register(Question(
+    "ex6.1", "Morphine goes from 10 to 25 mg/mL at 5 mg/day, with "
+    "0.4 mL of old solution in tubing and catheter. How long (hours) must the bridge bolus "
+    "run?", lambda: dosing.bridge_bolus("5 mg/day", "10 mg/mL", "25 mg/mL", "0.4 mL").duration,
+    hint="Flow = 5 ÷ 10 mL/day; time = 0.4 mL ÷ that flow.",
+    explain="0.5 mL/day clears 0.4 mL in 0.8 days = 19.2 h.", kind="time", unit="h",
+    tolerance=0.02))
+register(Question(
+    "ex6.2", "Morphine 10 mg/mL is in the pump but 1 mg/mL is entered for an order of 2 mg/day. "
+    "How many mg/day does the patient get?",
+    lambda: float(_sim(drug="morphine", concentration="10 mg/mL", fill="20 mL", days=1,
+                       step="10 min", program={"mode": "continuous", "dose": "2 mg/day"},
+                       events=[{"at": "day 0", "kind": "refill", "volume": "20 mL",
+                                "programmed_concentration": "1 mg/mL"}]).to_csf.mean()),
+    hint="Flow = order ÷ entered concentration; dose = flow × real concentration.",
+    explain="2 mL/day × 10 mg/mL = 20 mg/day: ten times the order, and a full 20 mL "
+    "pump is empty in 10 days instead of 100.", kind="dose_rate", unit="mg/day"))
+register(Question(
+    "ex6.3", "A periodic-bolus program gives baclofen 100 mcg/day basal plus 50 mcg every 6 hours. "
+    "How much reaches the spinal fluid in a day?",
+    lambda: _sim(drug="baclofen", concentration="500 mcg/mL", fill="20 mL", days=1,
+                 step="1 min", program={"mode": "periodic-bolus", "dose": "100 mcg/day",
+                                        "bolus_dose": "50 mcg", "bolus_duration": "1 h",
+                                        "bolus_every": "6 h"}).balance.to_csf,
+    hint="Basal for the day plus the boluses: how many 6-hour periods in a day?",
+    explain="100 + 4 × 50 = 300 mcg.", kind="mass", unit="mcg"))

@@ -1,0 +1,354 @@
+"""Device panels: reservoir and alarms, catheter transit, constant-flow physics, and the
+clinician programmer. Each panel's model call is one ``itsim.simulate`` run."""
+from __future__ import annotations
+
+import ipywidgets as w
+import numpy as np
+import plotly.graph_objects as go
+
+from .. import dosing, drugs
+from ..device import pump_presets
+from ..device.catheter import make_catheter
+from ..device.pump import ambient_pressure, constant_flow_factor, make_pump
+from ..errors import InputError
+from ..simulation import simulate
+from ..units import fmt, parse
+from .panel import Panel
+from .style import (BLUE, FIGURE_LAYOUT, GREY, ORANGE, PURPLE, VERMILLION, box, esc,
+                    findings_html)
+
+_TEXT = dict(continuous_update=False, style={"description_width": "170px"},
+             layout=w.Layout(width="360px"))
+_SLIDER = dict(continuous_update=False, style={"description_width": "170px"},
+               layout=w.Layout(width="460px"))
+KIND_COLOURS = {"programmable": BLUE, "valve-gated": ORANGE, "constant-flow": PURPLE}
+
+
+def _alarm_html(tl) -> str:
+    alarms = tl.alarms
+    if not alarms:
+        return "No alarms."
+    rows = [f"day {a.day:.1f}: <b>{esc(a.kind)}</b>"
+            + (f" <span style='color:{VERMILLION}'>(critical, two-tone)</span>" if a.critical
+               else " (single tone)") for a in alarms]
+    return "<br>".join(rows)
+
+
+class ReservoirTimeline(Panel):
+    """One pump over weeks: the reservoir emptying, the alarms, and a refill."""
+
+    title = "Reservoir and alarms"
+
+    def __init__(self, pump: str = "programmable-20"):
+        super().__init__()
+        self.inputs = {
+            "pump": w.Dropdown(options=[(p.label, p.name) for p in pump_presets().values()],
+                               value=pump, description="Pump", **_TEXT),
+            "daily_dose": w.Text(value="300 mcg/day", description="Baclofen daily dose",
+                                 **_TEXT),
+            "concentration": w.Text(value="500 mcg/mL", description="Concentration", **_TEXT),
+            "refill_day": w.IntSlider(value=28, min=0, max=90, description="Refill on day "
+                                      "(0 = none)", **_SLIDER),
+        }
+        self.figure = go.FigureWidget(
+            data=[go.Scatter(name="reservoir", line=dict(color=BLUE, width=3),
+                             hovertemplate="day %{x:.1f}: %{y:.1f} mL<extra></extra>"),
+                  go.Scatter(name="alarms", mode="markers+text", textposition="top center",
+                             marker=dict(size=12, symbol="diamond", color=ORANGE))],
+            layout=go.Layout(**FIGURE_LAYOUT, width=560,
+                             xaxis=dict(title="day", range=[0, 90]),
+                             yaxis=dict(title="drug in the reservoir (mL)", rangemode="tozero")))
+        self._finish()
+
+    def compute(self, pump, daily_dose, concentration, refill_day):
+        preset = pump_presets()[pump]
+        kw = dict(drug="baclofen", concentration=concentration, fill=preset.facts[
+            "reservoir"].text, pump=pump, days=90, step="10 min")
+        if preset.kind == "constant-flow":
+            flow = dosing.rate(daily_dose, concentration)
+            kw["pump"] = {"preset": pump, "flow": flow}
+        else:
+            kw["program"] = {"mode": "continuous", "dose": daily_dose}
+        if refill_day:
+            kw["events"] = [{"at": f"day {refill_day}", "kind": "refill",
+                             "volume": preset.facts["reservoir"].text}]
+        return simulate(**kw)
+
+    def _dose_and_conc(self):
+        v = self.values()
+        return v["daily_dose"], v["concentration"]
+
+    def render(self, tl):
+        with self.figure.batch_update():
+            line, marks = self.figure.data
+            line.x, line.y = tl.t[::6], tl.reservoir[::6]
+            line.line.color = KIND_COLOURS[tl.pump_kind]
+            marks.x = [a.day for a in tl.alarms]
+            marks.y = [float(np.interp(a.day, tl.t, tl.reservoir)) for a in tl.alarms]
+            marks.text = [a.kind for a in tl.alarms]
+            self.figure.layout.title.text = f"A {tl.pump_kind} pump over 90 days"
+        s = tl.summary()
+        empty = s["reservoir_empty_day"]
+        self.readout.value = box(
+            f"<b>Rate</b>: {dosing.rate(*self._dose_and_conc()).magnitude:.3g} mL/day<br>"
+            f"<b>Reservoir empty</b>: {'not in 90 days' if empty is None else f'day {empty:.1f}'}"
+            f"<hr style='margin:6px 0'><b>Alarms</b><br>{_alarm_html(tl)}"
+            + ("" if tl.pump_kind != "constant-flow" else
+               "<br><span style='color:" + GREY + "'>A constant-flow pump has no battery and no "
+               "alarms: only the refill calendar protects the patient.</span>"), BLUE)
+
+
+class TransitDelay(Panel):
+    """How long a new drug takes to reach the catheter tip: volume / rate."""
+
+    title = "Catheter dead volume and transit delay"
+
+    def __init__(self):
+        super().__init__()
+        self.inputs = {
+            "rate": w.FloatLogSlider(value=0.1, base=10, min=-1.32, max=0.7, step=0.02,
+                                     description="Pump rate (mL/day)", readout_format=".3f",
+                                     **_SLIDER),
+            "length": w.IntSlider(value=60, min=20, max=110, step=5,
+                                  description="Catheter length (cm)", **_SLIDER),
+        }
+        self.figure = go.FigureWidget(
+            data=[go.Scatter(name="drug leaving the tip (share of full dose)",
+                             line=dict(color=BLUE, width=3, shape="hv"))],
+            layout=go.Layout(**FIGURE_LAYOUT, width=560,
+                             xaxis=dict(title="days after a new implant (no priming bolus)"),
+                             yaxis=dict(title="share of the programmed dose", range=[0, 1.1],
+                                        tickformat=".0%")))
+        self._finish()
+
+    def compute(self, rate, length):
+        cath = make_catheter(f"{length} cm", primed=False)
+        days = max(2.0, 1.6 * cath.volume / rate)
+        tl = simulate(drug="morphine", concentration="10 mg/mL", fill="20 mL",
+                      program={"mode": "continuous", "rate": f"{rate} mL/day"},
+                      catheter={"length": f"{length} cm", "primed": False},
+                      days=round(days, 3), step="10 min")
+        return cath, rate, tl
+
+    def render(self, result):
+        cath, rate, tl = result
+        full = rate * 10_000
+        with self.figure.batch_update():
+            line = self.figure.data[0]
+            line.x, line.y = tl.t, tl.to_csf / full
+            self.figure.layout.title.text = (f"{fmt(cath.volume, 'volume')} must be pushed "
+                                             f"through first")
+        arrive = cath.volume / rate
+        self.readout.value = box(
+            f"<b>Catheter</b>: {length_text(cath)}<br>"
+            f"<b>Dead volume</b> (tubing + catheter): {fmt(cath.volume, 'volume')}<br>"
+            f"<b>Rate</b>: {fmt(rate, 'flow')}<br>"
+            f"<b>Drug reaches the tip after</b> {fmt(arrive, 'time')} "
+            f"({fmt(cath.volume, 'volume')} ÷ {fmt(rate, 'flow')})<br>"
+            f"<span style='color:{GREY}'>The simulation found: day "
+            f"{tl.first_drug_at_tip_day:.2f}</span>", BLUE)
+
+
+def length_text(cath) -> str:
+    return (f"{cath.length:g} cm × {fmt(cath.volume_per_cm, 'volume')}/cm = "
+            f"{fmt(cath.catheter_volume, 'volume')}, plus {fmt(cath.tubing_volume, 'volume')} "
+            "of pump tubing")
+
+
+class ConstantFlowPhysics(Panel):
+    """A gas-driven pump's flow with fever and altitude (flow follows the pressure
+    difference; the sizes of the effects are labelled teaching assumptions)."""
+
+    title = "Constant-flow pump: fever and altitude"
+
+    def __init__(self):
+        super().__init__()
+        self.inputs = {
+            "temperature": w.FloatSlider(value=37.0, min=36.0, max=41.0, step=0.1,
+                                         description="Body temperature (°C)", **_SLIDER),
+            "altitude": w.IntSlider(value=0, min=0, max=3000, step=100,
+                                    description="Altitude (m)", **_SLIDER),
+        }
+        self.pump = make_pump("constant-flow-30")
+        self.figure = go.FigureWidget(
+            data=[go.Scatter(name="flow vs body temperature, at this altitude",
+                             line=dict(color=PURPLE, width=3)),
+                  go.Scatter(name="now", mode="markers", marker=dict(size=14, color=ORANGE,
+                                                                     symbol="diamond"))],
+            layout=go.Layout(**FIGURE_LAYOUT, width=560,
+                             xaxis=dict(title="body temperature (°C)"),
+                             yaxis=dict(title="flow (% of the labelled rate)")))
+        self._finish()
+
+    def compute(self, temperature, altitude):
+        temps = np.linspace(36, 41, 51)
+        p = ambient_pressure(altitude_m=altitude)
+        curve = constant_flow_factor(self.pump, temps, p) * 100
+        now = float(constant_flow_factor(self.pump, temperature, p)) * 100
+        return temps, curve, temperature, altitude, p, now
+
+    def render(self, r):
+        temps, curve, temperature, altitude, p, now = r
+        with self.figure.batch_update():
+            self.figure.data[0].x, self.figure.data[0].y = temps, curve
+            self.figure.data[1].x, self.figure.data[1].y = [temperature], [now]
+            self.figure.layout.title.text = f"{now:.0f} % of the labelled flow"
+        nominal = self.pump.flow
+        days = self.pump.reservoir / (nominal * now / 100)
+        self.readout.value = box(
+            f"<b>Flow</b>: {now:.0f} % of the labelled {fmt(nominal, 'flow')} = "
+            f"{fmt(nominal * now / 100, 'flow')}<br>"
+            f"<b>Outside pressure</b>: {p:.0f} kPa (sea level 101 kPa)<br>"
+            f"<b>A full 30 mL reservoir lasts</b> {fmt(days, 'time')} at this flow "
+            f"(vs {fmt(self.pump.reservoir / nominal, 'time')})<hr style='margin:6px 0'>"
+            f"<span style='color:{GREY}'>The propellant pushes harder when warm, and the "
+            "body outside pushes back less at altitude. How much per degree is a teaching "
+            "assumption: the manufacturer's figure was not found.</span>", PURPLE)
+
+
+class Programmer(Panel):
+    """A clinician programmer: enter the order, review it on a confirm screen with the
+    dosing checks, then send it to the pump and see 30 days of delivery."""
+
+    title = "Clinician programmer"
+
+    def __init__(self, drug: str = "baclofen"):
+        super().__init__()
+        self.inputs = {
+            "drug": w.Dropdown(options=[(d.display_name, d.name) for d in
+                                        drugs.library().values()], value=drug,
+                               description="Drug in the pump", **_TEXT),
+            "concentration": w.Text(value="500 mcg/mL", description="Concentration in the pump",
+                                    **_TEXT),
+            "programmed": w.Text(value="500 mcg/mL", description="Concentration entered",
+                                 **_TEXT),
+            "mode": w.Dropdown(options=["continuous", "flex", "periodic-bolus"],
+                               value="continuous", description="Mode", **_TEXT),
+            "dose": w.Text(value="300 mcg/day", description="Daily dose (basal)", **_TEXT),
+            "steps": w.Text(value="00:00 250 mcg/day; 08:00 350 mcg/day",
+                            description="Flex steps", **_TEXT),
+            "bolus": w.Text(value="50 mcg every 6 h over 1 h",
+                            description="Periodic bolus", **_TEXT),
+            "previous_dose": w.Text(value="", placeholder="optional, e.g. 250 mcg/day",
+                                    description="Previous dose", **_TEXT),
+        }
+        self.sent = False
+        self.review_button = w.Button(description="Review", button_style="info")
+        self.send_button = w.Button(description="Send to pump", button_style="warning")
+        self.review_button.on_click(lambda _: self.review())
+        self.send_button.on_click(lambda _: self.send())
+        self.confirm = w.HTML()
+        self.figure = go.FigureWidget(
+            data=[go.Scatter(name="drug reaching the CSF (mcg/day)",
+                             line=dict(color=BLUE, width=2)),
+                  go.Scatter(name="dose ordered", line=dict(color=GREY, dash="dash"))],
+            layout=go.Layout(**FIGURE_LAYOUT, width=560,
+                             xaxis=dict(title="day"), yaxis=dict(title="mcg/day",
+                                                                 rangemode="tozero")))
+        self._finish()
+        self.widget.children = self.widget.children[:2] + (
+            w.HBox([self.review_button, self.send_button]), self.confirm) + \
+            self.widget.children[2:]
+
+    def order(self, values=None) -> dict:
+        """The program as itsim.simulate takes it, from the boxes (raises InputError)."""
+        v = values or self.values()
+        if v["mode"] == "continuous":
+            return {"mode": "continuous", "dose": v["dose"]}
+        if v["mode"] == "flex":
+            steps = []
+            for part in v["steps"].split(";"):
+                bits = part.strip().split(None, 1)
+                if len(bits) != 2:
+                    raise InputError("Flex steps", v["steps"], "write them like "
+                                     "'00:00 250 mcg/day; 08:00 350 mcg/day'")
+                steps.append(bits)
+            return {"mode": "flex", "steps": steps}
+        text = v["bolus"].replace(" over ", " every ").split(" every ")
+        if len(text) != 3:
+            raise InputError("Periodic bolus", v["bolus"], "write it like '50 mcg every 6 h "
+                             "over 1 h'")
+        return {"mode": "periodic-bolus", "dose": v["dose"], "bolus_dose": text[0].strip(),
+                "bolus_every": text[1].strip(), "bolus_duration": text[2].strip()}
+
+    def compute(self, drug, concentration, programmed, mode, dose, steps, bolus,
+                previous_dose):
+        program = self.order()
+        findings = dosing.check(drug, concentration=concentration,
+                                daily_dose=dose if mode != "flex" else None,
+                                previous_dose=previous_dose.strip() or None)
+        actual = parse(concentration, "concentration", "Concentration in the pump")
+        entered = parse(programmed, "concentration", "Concentration entered")
+        tl = simulate(drug=drug, concentration=concentration, fill="20 mL",
+                      program=program, days=30, step="10 min",
+                      events=[{"at": "day 0", "kind": "refill", "volume": "20 mL",
+                               "concentration": concentration,
+                               "programmed_concentration": programmed}])
+        ordered = float(tl.commanded[:144].mean()) * entered      # what the order meant, a day
+        return findings, tl, actual / entered, ordered
+
+    def update(self):
+        self.sent = False
+        self.confirm.value = ""
+        super().update()
+
+    def render(self, result):
+        findings, tl, wrong, ordered = result
+        v = self.values()
+        d = drugs.get(v["drug"])
+        self.confirm.value = box(
+            f"<b>Confirm</b>: {esc(d.display_name)} {esc(v['concentration'])} in the pump; "
+            f"programmed with <b>{esc(v['programmed'])}</b>; {esc(v['mode'])} "
+            f"{esc(v['dose'] if v['mode'] != 'flex' else v['steps'])}"
+            + (f"<br><b style='color:{VERMILLION}'>The concentration entered is not the "
+               f"concentration in the pump: the pump will deliver {wrong:.3g} times the dose."
+               "</b>" if abs(wrong - 1) > 1e-9 else "")
+            + findings_html(findings),
+            VERMILLION if (findings or abs(wrong - 1) > 1e-9) else BLUE)
+        if not self.sent:
+            self.readout.value = box("Press <b>Review</b>, check every line, then "
+                                     "<b>Send to pump</b>.", GREY)
+            with self.figure.batch_update():
+                for trace in self.figure.data:
+                    trace.x, trace.y = [], []
+            return
+        with self.figure.batch_update():
+            delivered, target = self.figure.data
+            delivered.x, delivered.y = tl.t, tl.to_csf
+            target.x, target.y = [0, 30], [ordered, ordered]
+            self.figure.layout.title.text = "30 days after sending the program"
+        first_day = float(tl.to_csf[:144].mean())
+        empty = tl.reservoir_empty_day
+        self.readout.value = box(
+            f"<b>Reaching the CSF on day 1</b>: {dosing.dose_text(first_day, d)} "
+            f"(ordered {dosing.dose_text(ordered, d)})<br>"
+            f"<b>Pump empty</b>: " + ("not within 30 days" if empty is None else
+                                      f"day {empty:.1f}, then nothing: withdrawal risk")
+            + f"<hr style='margin:6px 0'><b>Alarms</b><br>{_alarm_html(tl)}",
+            VERMILLION if abs(first_day - ordered) > 0.05 * ordered else BLUE)
+
+    def review(self):
+        self.sent = False
+        Panel.update(self)
+
+    def send(self):
+        Panel.update(self)
+        if self.error is None:
+            self.sent = True
+            self.render(self.result)
+
+
+def bridge_figure(without, with_bridge, ordered: float = 300.0):
+    """Drug reaching the CSF after a concentration change, with and without a bridge bolus
+    (two Timelines from itsim.simulate). A static figure."""
+    fig = go.Figure(
+        [go.Scatter(x=without.t, y=without.to_csf, name="no bridge bolus",
+                    line=dict(color=VERMILLION, width=3)),
+         go.Scatter(x=with_bridge.t, y=with_bridge.to_csf, name="bridge bolus",
+                    line=dict(color=BLUE, width=3, dash="dot")),
+         go.Scatter(x=[without.t[0], without.t[-1]], y=[ordered, ordered], name="dose ordered",
+                    line=dict(color=GREY, dash="dash"))],
+        layout=go.Layout(**FIGURE_LAYOUT, width=640, title_text="After the refill on day 1",
+                         xaxis=dict(title="day"), yaxis=dict(title="reaching the CSF (mcg/day)",
+                                                             rangemode="tozero")))
+    return fig
