@@ -99,3 +99,47 @@ def test_concentration_comparison_text_matches_figure():
     fig, text = ui.concentration_comparison("baclofen", "300 mcg/day")
     assert list(fig.data[0].y) == pytest.approx([3, 30, 60, 120])
     assert "2000 mcg/mL: rate 0.15 mL/day, alarm in 120 days" in text
+
+
+def test_reservoir_timeline_panel():
+    r = ui.ReservoirTimeline()
+    assert "day 58.0: low-reservoir (single tone)" in r.readout_text
+    r.set(pump="constant-flow-30")
+    assert "No alarms" in r.readout_text and "no battery" in r.readout_text
+    r.set(daily_dose="300 mcg")
+    assert r.readout_text.startswith("Cannot calculate. Baclofen daily dose: '300 mcg'")
+    r.reset()
+    assert r.error is None and r.values()["pump"] == "programmable-20"
+
+
+def test_transit_delay_panel_agrees_with_volume_over_rate():
+    t = ui.TransitDelay()
+    t.set(rate=0.5, length=110)
+    assert "Drug reaches the tip after 23.3 h (0.486 mL ÷ 0.5 mL/day)" in t.readout_text
+    assert "The simulation found: day 0.97" in t.readout_text
+
+
+def test_constant_flow_panel():
+    c = ui.ConstantFlowPhysics()
+    assert "100 % of the labelled 0.5 mL/day" in c.readout_text
+    c.set(temperature=39.0)
+    assert "121 %" in c.readout_text
+    c.set(temperature=37.0, altitude=2400)
+    assert "113 %" in c.readout_text
+
+
+def test_programmer_flags_an_entry_error_before_sending():
+    p = ui.Programmer()
+    assert "Press Review" in p.readout_text
+    p.set(programmed="50 mcg/mL")
+    assert "will deliver 10 times the dose" in p.confirm.value
+    assert p.figure.data[0].x == () or len(p.figure.data[0].x) == 0   # nothing sent yet
+    p.send()
+    assert "Reaching the CSF on day 1: 3000 mcg/day (ordered 300 mcg/day)" in p.readout_text
+    p.set(mode="flex")
+    assert p.inputs["steps"].layout.display is None and p.inputs["dose"].layout.display == "none"
+    p.set(steps="08:00 300 mcg/day")
+    assert "Flex steps: [['08:00', '300 mcg/day']] is not possible. Steps must start at 00:00" \
+        in p.readout_text
+    p.reset()
+    assert p.error is None and p.inputs["steps"].layout.display == "none"

@@ -13,14 +13,10 @@ from ..device.pump import ambient_pressure, constant_flow_factor, make_pump
 from ..errors import InputError
 from ..simulation import simulate
 from ..units import fmt, parse
-from .panel import Panel
+from .panel import Panel, field
 from .style import (BLUE, FIGURE_LAYOUT, GREY, ORANGE, PURPLE, VERMILLION, box, esc,
                     findings_html)
 
-_TEXT = dict(continuous_update=False, style={"description_width": "170px"},
-             layout=w.Layout(width="360px"))
-_SLIDER = dict(continuous_update=False, style={"description_width": "170px"},
-               layout=w.Layout(width="460px"))
 KIND_COLOURS = {"programmable": BLUE, "valve-gated": ORANGE, "constant-flow": PURPLE}
 
 
@@ -43,12 +39,13 @@ class ReservoirTimeline(Panel):
         super().__init__()
         self.inputs = {
             "pump": w.Dropdown(options=[(p.label, p.name) for p in pump_presets().values()],
-                               value=pump, description="Pump", **_TEXT),
+                               value=pump, description="Pump",
+                               **field("380px", "190px", typed=False)),
             "daily_dose": w.Text(value="300 mcg/day", description="Baclofen daily dose",
-                                 **_TEXT),
-            "concentration": w.Text(value="500 mcg/mL", description="Concentration", **_TEXT),
+                                 **field("380px", "190px")),
+            "concentration": w.Text(value="500 mcg/mL", description="Concentration", **field("380px", "190px")),
             "refill_day": w.IntSlider(value=28, min=0, max=90, description="Refill on day "
-                                      "(0 = none)", **_SLIDER),
+                                      "(0 = none)", **field("460px", "170px")),
         }
         self.figure = go.FigureWidget(
             data=[go.Scatter(name="reservoir", line=dict(color=BLUE, width=3),
@@ -86,6 +83,8 @@ class ReservoirTimeline(Panel):
             marks.x = [a.day for a in tl.alarms]
             marks.y = [float(np.interp(a.day, tl.t, tl.reservoir)) for a in tl.alarms]
             marks.text = [a.kind for a in tl.alarms]
+            marks.textposition = ["top left" if i % 2 == 0 else "bottom right"
+                                  for i in range(len(tl.alarms))]
             self.figure.layout.title.text = f"A {tl.pump_kind} pump over 90 days"
         s = tl.summary()
         empty = s["reservoir_empty_day"]
@@ -108,9 +107,9 @@ class TransitDelay(Panel):
         self.inputs = {
             "rate": w.FloatLogSlider(value=0.1, base=10, min=-1.32, max=0.7, step=0.02,
                                      description="Pump rate (mL/day)", readout_format=".3f",
-                                     **_SLIDER),
+                                     **field("460px", "170px")),
             "length": w.IntSlider(value=60, min=20, max=110, step=5,
-                                  description="Catheter length (cm)", **_SLIDER),
+                                  description="Catheter length (cm)", **field("460px", "170px")),
         }
         self.figure = go.FigureWidget(
             data=[go.Scatter(name="drug leaving the tip (share of full dose)",
@@ -165,9 +164,9 @@ class ConstantFlowPhysics(Panel):
         super().__init__()
         self.inputs = {
             "temperature": w.FloatSlider(value=37.0, min=36.0, max=41.0, step=0.1,
-                                         description="Body temperature (°C)", **_SLIDER),
+                                         description="Body temperature (°C)", **field("460px", "170px")),
             "altitude": w.IntSlider(value=0, min=0, max=3000, step=100,
-                                    description="Altitude (m)", **_SLIDER),
+                                    description="Altitude (m)", **field("460px", "170px")),
         }
         self.pump = make_pump("constant-flow-30")
         self.figure = go.FigureWidget(
@@ -217,20 +216,22 @@ class Programmer(Panel):
         self.inputs = {
             "drug": w.Dropdown(options=[(d.display_name, d.name) for d in
                                         drugs.library().values()], value=drug,
-                               description="Drug in the pump", **_TEXT),
+                               description="Drug in the pump",
+                               **field("380px", "190px", typed=False)),
             "concentration": w.Text(value="500 mcg/mL", description="Concentration in the pump",
-                                    **_TEXT),
+                                    **field("380px", "190px")),
             "programmed": w.Text(value="500 mcg/mL", description="Concentration entered",
-                                 **_TEXT),
+                                 **field("380px", "190px")),
             "mode": w.Dropdown(options=["continuous", "flex", "periodic-bolus"],
-                               value="continuous", description="Mode", **_TEXT),
-            "dose": w.Text(value="300 mcg/day", description="Daily dose (basal)", **_TEXT),
+                               value="continuous", description="Mode",
+                               **field("380px", "190px", typed=False)),
+            "dose": w.Text(value="300 mcg/day", description="Daily dose (basal)", **field("380px", "190px")),
             "steps": w.Text(value="00:00 250 mcg/day; 08:00 350 mcg/day",
-                            description="Flex steps", **_TEXT),
+                            description="Flex steps", **field("380px", "190px")),
             "bolus": w.Text(value="50 mcg every 6 h over 1 h",
-                            description="Periodic bolus", **_TEXT),
+                            description="Periodic bolus", **field("380px", "190px")),
             "previous_dose": w.Text(value="", placeholder="optional, e.g. 250 mcg/day",
-                                    description="Previous dose", **_TEXT),
+                                    description="Previous dose", **field("380px", "190px")),
         }
         self.sent = False
         self.review_button = w.Button(description="Review", button_style="info")
@@ -241,14 +242,31 @@ class Programmer(Panel):
         self.figure = go.FigureWidget(
             data=[go.Scatter(name="drug reaching the CSF (mcg/day)",
                              line=dict(color=BLUE, width=2)),
-                  go.Scatter(name="dose ordered", line=dict(color=GREY, dash="dash"))],
+                  go.Scatter(name="dose ordered", mode="lines",
+                             line=dict(color=GREY, dash="dash"))],
             layout=go.Layout(**FIGURE_LAYOUT, width=560,
                              xaxis=dict(title="day"), yaxis=dict(title="mcg/day",
                                                                  rangemode="tozero")))
+        self.inputs["mode"].observe(lambda _: self._show_mode_fields(), names="value")
+        self._show_mode_fields()
         self._finish()
         self.widget.children = self.widget.children[:2] + (
             w.HBox([self.review_button, self.send_button]), self.confirm) + \
             self.widget.children[2:]
+
+    def labels(self) -> dict:
+        names = {"program.steps": "steps", "program.dose": "dose", "program.bolus_dose": "bolus",
+                 "program.bolus_every": "bolus", "program.bolus_duration": "bolus",
+                 "concentration": "concentration"}
+        own = super().labels()
+        return {**own, **{k: own[v] for k, v in names.items()}}
+
+    def _show_mode_fields(self):
+        """Show only the boxes the chosen mode uses."""
+        mode = self.inputs["mode"].value
+        self.inputs["steps"].layout.display = None if mode == "flex" else "none"
+        self.inputs["bolus"].layout.display = None if mode == "periodic-bolus" else "none"
+        self.inputs["dose"].layout.display = "none" if mode == "flex" else None
 
     def order(self, values=None) -> dict:
         """The program as itsim.simulate takes it, from the boxes (raises InputError)."""
@@ -347,7 +365,7 @@ def bridge_figure(without, with_bridge, ordered: float = 300.0):
          go.Scatter(x=with_bridge.t, y=with_bridge.to_csf, name="bridge bolus",
                     line=dict(color=BLUE, width=3, dash="dot")),
          go.Scatter(x=[without.t[0], without.t[-1]], y=[ordered, ordered], name="dose ordered",
-                    line=dict(color=GREY, dash="dash"))],
+                    mode="lines", line=dict(color=GREY, dash="dash"))],
         layout=go.Layout(**FIGURE_LAYOUT, width=640, title_text="After the refill on day 1",
                          xaxis=dict(title="day"), yaxis=dict(title="reaching the CSF (mcg/day)",
                                                              rangemode="tozero")))

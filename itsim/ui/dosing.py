@@ -9,12 +9,10 @@ from .. import dosing, drugs
 from ..device import pump_presets
 from ..errors import InputError
 from ..units import fmt
-from .panel import Panel
+from .panel import Panel, field
 from .style import (BLUE, FIGURE_LAYOUT, GREY, ORANGE, SKY, VERMILLION, box, esc,
                     findings_html)
 
-_TEXT = dict(continuous_update=False, style={"description_width": "150px"},
-             layout=w.Layout(width="340px"))
 CONVENIENCE_RATE = "0.5 mL/day"   # only to suggest a concentration for drugs with no product
 
 
@@ -49,16 +47,16 @@ class DoseCalculator(Panel):
                                         drugs.library().values()], value=drug,
                                description="Drug", **_dropdown_style()),
             "concentration": w.Text(value=start["concentration"], description="Concentration",
-                                    placeholder="e.g. 500 mcg/mL", **_TEXT),
+                                    placeholder="e.g. 500 mcg/mL", **field("340px", "150px")),
             "daily_dose": w.Text(value=start["daily_dose"], description="Daily dose",
-                                 placeholder="e.g. 300 mcg/day", **_TEXT),
+                                 placeholder="e.g. 300 mcg/day", **field("340px", "150px")),
             "pump": w.Dropdown(options=[(p.label, p.name) for p in pump_presets().values()],
                                value=pump, description="Pump", **_dropdown_style()),
-            "fill": w.Text(value="20 mL", description="Volume filled", **_TEXT),
+            "fill": w.Text(value="20 mL", description="Volume filled", **field("340px", "150px")),
             "low_reservoir_alarm": w.Text(value="2 mL", description="Low-reservoir alarm",
-                                          **_TEXT),
+                                          **field("340px", "150px")),
             "previous_dose": w.Text(value="", description="Previous dose",
-                                    placeholder="optional, e.g. 150 mcg/day", **_TEXT),
+                                    placeholder="optional, e.g. 150 mcg/day", **field("340px", "150px")),
             "new_start": w.Checkbox(value=False, description="New patient (first pump dose)",
                                     indent=False),
         }
@@ -125,6 +123,7 @@ def _dropdown_style():
     return dict(style={"description_width": "150px"}, layout=w.Layout(width="340px"))
 
 
+
 class RouteConversion(Panel):
     """Morphine by one route -> the equivalent by another, with the range real patients
     showed and why the ratio is only a starting point."""
@@ -137,7 +136,7 @@ class RouteConversion(Panel):
         routes = [("by mouth (oral)", "oral"), ("intravenous (IV)", "iv"),
                   ("epidural", "epidural"), ("intrathecal", "intrathecal")]
         self.inputs = {
-            "dose": w.Text(value=dose, description="Morphine dose", **_TEXT),
+            "dose": w.Text(value=dose, description="Morphine dose", **field("340px", "150px")),
             "from_route": w.Dropdown(options=routes, value=from_route, description="From",
                                      **_dropdown_style()),
             "to_route": w.Dropdown(options=routes, value=to_route, description="To",
@@ -191,13 +190,14 @@ class TitrationPlanner(Panel):
     def __init__(self, start: float = 2.4, target: float = 19.2, profile: str = "label"):
         super().__init__()
         z = drugs.get("ziconotide")
-        slider = dict(style={"description_width": "150px"}, layout=w.Layout(width="420px"),
-                      continuous_update=False, readout_format=".1f")
+        slider = dict(readout_format=".1f")
         self.inputs = {
             "start": w.FloatSlider(value=start, min=0.1, max=z.starting_dose.high, step=0.1,
-                                   description="Start (mcg/day)", **slider),
+                                   description="Start (mcg/day)", **slider,
+                                   **field("420px")),
             "target": w.FloatSlider(value=target, min=0.5, max=z.max_daily_dose.value, step=0.1,
-                                    description="Target (mcg/day)", **slider),
+                                    description="Target (mcg/day)", **slider,
+                                    **field("420px")),
             "profile": w.ToggleButtons(options=[("Label limits", "label"),
                                                 ("Consensus (slower)", "consensus")],
                                        value=profile, description="Rules",

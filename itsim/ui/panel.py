@@ -16,6 +16,14 @@ from ..errors import InputError
 from .style import error_box, plain_message
 
 
+def field(width: str = "340px", label: str = "150px", typed: bool = True) -> dict:
+    """Keyword arguments for an input widget: its own Layout (never shared between widgets)
+    and a label width; boxes and sliders (``typed``) update on Enter or release, not on every
+    keystroke."""
+    out = dict(style={"description_width": label}, layout=w.Layout(width=width))
+    return dict(out, continuous_update=False) if typed else out
+
+
 class Panel(ABC):
     """Subclasses set ``self.inputs`` (name -> widget), build ``self.figure`` (or None) and
     implement ``compute(**values)`` (the model call) and ``render(result)``."""
