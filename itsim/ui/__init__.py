@@ -7,11 +7,12 @@ message in plain words instead of an exception.
 from .dosing import (DoseCalculator, RouteConversion, TitrationPlanner,
                      concentration_comparison)
 from .device import (ConstantFlowPhysics, Programmer, ReservoirTimeline, TransitDelay,
-                     bridge_figure)
+                     bridge_figure, reservoir_figure)
 from .library import DrugBrowser, drug_table_html
 from .quiz import Question
 
 __all__ = ["DoseCalculator", "RouteConversion", "TitrationPlanner", "DrugBrowser",
            "concentration_comparison",
            "drug_table_html", "Question", "ReservoirTimeline", "TransitDelay",
-           "ConstantFlowPhysics", "Programmer", "bridge_figure"]
+           "ConstantFlowPhysics", "Programmer", "bridge_figure",
+           "reservoir_figure"]

@@ -370,3 +370,27 @@ def bridge_figure(without, with_bridge, ordered: float = 300.0):
                          xaxis=dict(title="day"), yaxis=dict(title="reaching the CSF (mcg/day)",
                                                              rangemode="tozero")))
     return fig
+
+
+def reservoir_figure(timelines: dict):
+    """Reservoir volume over time for several simulations side by side ({label: Timeline}),
+    with each alarm marked. A static figure."""
+    fig = go.Figure(layout=go.Layout(**FIGURE_LAYOUT, width=680, title_text="Same drug, same "
+                                     "dose, three kinds of pump",
+                                     xaxis=dict(title="day"),
+                                     yaxis=dict(title="drug in the reservoir (mL)",
+                                                rangemode="tozero")))
+    dashes = ["solid", "dash", "dot"]
+    for i, (label, tl) in enumerate(timelines.items()):
+        colour = KIND_COLOURS.get(tl.pump_kind, GREY)
+        step = max(1, len(tl.t) // 600)
+        fig.add_trace(go.Scatter(x=tl.t[::step], y=tl.reservoir[::step], name=label,
+                                 line=dict(color=colour, width=3, dash=dashes[i % 3])))
+        if tl.alarms:
+            fig.add_trace(go.Scatter(
+                x=[a.day for a in tl.alarms],
+                y=[float(np.interp(a.day, tl.t, tl.reservoir)) for a in tl.alarms],
+                mode="markers", name=f"{label}: alarms", showlegend=False,
+                marker=dict(color=colour, size=11, symbol="diamond"),
+                hovertext=[a.kind for a in tl.alarms]))
+    return fig
