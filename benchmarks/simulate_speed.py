@@ -55,6 +55,11 @@ def main():
     for name, kw in CASES.items():
         med, lo, hi = timed(lambda kw=kw: itsim.simulate(**{**BASE, **kw}), n)
         print(f"  {name:<46}{med:8.2f}{lo:7.2f}{hi:7.2f}")
+    def everything():
+        tl = itsim.simulate(**BASE)
+        return tl.t, tl.to_csf, tl.to_tissue, tl.summary()
+    med, lo, hi = timed(everything, n)
+    print(f"  {'continuous, also reading t, to_csf, to_tissue':<46}{med:8.2f}{lo:7.2f}{hi:7.2f}")
     vec, _, _ = timed(lambda: itsim.simulate(**BASE), n)
     loop, _, _ = timed(lambda: reference_chain.run(conc=500.0, fill=20.0, dose=300.0,
                                                    days=180), max(3, n // 10))

@@ -8,7 +8,6 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -61,10 +60,11 @@ def _course(args) -> int:
     if args.print_command:
         print(" ".join(cmd))
         return 0
-    try:
-        return subprocess.call(cmd, cwd=root)
-    except KeyboardInterrupt:
-        return 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.chdir(root)
+    os.execv(cmd[0], cmd)          # JupyterLab takes this process over: Ctrl+C and signals
+    return 0                       # reach it directly, and nothing is left behind
 
 
 class _Parser(argparse.ArgumentParser):

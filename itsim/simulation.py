@@ -258,7 +258,8 @@ class _Chain:
         if pump.kind == "constant-flow" and any(e.kind in ("temperature", "altitude", "dive")
                                                 for e in self.events):
             want *= self._environment()
-        stop = np.ones(n)
+        stopping = {"catheter-kink", "catheter-occlusion", "eri", "mri"}
+        stop = np.ones(n) if any(e.kind in stopping for e in self.events) else None
         fills = [(0, self.fill0)]
         self.reservoir_conc = [(0, self.drug, self.conc0)]
         for e in self.events:
@@ -294,7 +295,8 @@ class _Chain:
                 self.reservoir_conc.append((k, drug, conc))
                 self.note(e.day, e.kind, "event", f"{fmt(volume, 'volume')} of {drug} "
                           f"{fmt(conc, 'concentration')}" if e.kind == "refill" else "")
-        want *= stop
+        if stop is not None:
+            want *= stop
         pulse = pump.preset.value("pulse_volume") if pump.kind == "valve-gated" else None
         res = draw_from_reservoir(want, fills, pump.low_reservoir_alarm
                                   if pump.programmable else None, pulse)
@@ -348,7 +350,8 @@ class _Chain:
     # -- stage 3: catheter -> drug out of the tip (and to tissue) ----------------------------------
     def catheter_stage(self, delivered: np.ndarray, cumulative: np.ndarray):
         n, cath = self.n, self.cath
-        leak = np.zeros(n)
+        leaks = any(e.kind == "catheter-leak" for e in self.events)
+        leak = np.zeros(n) if leaks else 0.0
         caps = np.zeros(n) if any(e.kind == "cap-injection" for e in self.events) else 0.0
         cap_pieces = []
         outlets = [(0, cath.volume, "csf")]
@@ -369,7 +372,7 @@ class _Chain:
                 offset = min(exit_offset(cath, e.kind, e.get("position")), outlets[-1][1])
                 outlets.append((k, offset, "tissue"))
                 self.note(e.day, e.kind, "event")
-        self.leaking = bool(leak.any())
+        self.leaking = leaks and bool(np.any(leak))
         into = delivered * (1 - leak) if self.leaking else delivered
         if cap_pieces or self.leaking:
             vin = np.cumsum(into + caps)
@@ -402,9 +405,12 @@ class _Chain:
         what is in the catheter at the end: between the inlet and the exit point, plus any
         stretch stranded beyond a break."""
         vin, n = self.vin, self.n
+        mass = self.inlet.mass_function(drug)
+        if len(self.outlets) == 1:                      # the usual case: one exit, the tip
+            offset = self.outlets[0][1]
+            out = mass(vin - offset) - mass(-offset)
+            return out, np.zeros(n), float(mass(vin[-1]) - mass(vin[-1] - offset))
         to = {"csf": np.zeros(n), "tissue": np.zeros(n)}
-        x, m = self.inlet.cumulative(drug)
-        mass = lambda u: np.interp(u, x, m)                                  # noqa: E731
         bounds = [k for k, _, _ in self.outlets] + [n]
         stranded = 0.0
         for j, ((k0, offset, where), k1) in enumerate(zip(self.outlets, bounds[1:])):
@@ -422,6 +428,8 @@ class _Chain:
 
     def exit_concentration(self) -> np.ndarray:
         """Concentration (mcg/mL) of the fluid at the exit point (tip, or a break)."""
+        if len(self.inlet.concs) == 1:
+            return np.full(self.n, self.inlet.concs[0])
         u = self.vin - self.cath.volume
         bounds = [k for k, _, _ in self.outlets] + [self.n]
         for (k0, offset, _), k1 in zip(self.outlets, bounds[1:]):
@@ -453,12 +461,9 @@ class _Chain:
         if self.pump.kind == "valve-gated":
             self.extra["refill_date_day"] = self._valve_refill_day()
         return Timeline(
-            step_minutes=self.dt, t=np.arange(self.n) * self.dt / MIN_PER_DAY,
-            commanded=commanded, delivered=res.delivered * per_day,
-            reservoir=res.reservoir, tip_concentration=tip,
-            to_csf=np.diff(to_csf_main, prepend=0.0) * per_day,
-            to_tissue=(np.diff(to_tissue_main, prepend=0.0) * per_day if to_tissue_main[-1] > 0
-                       else np.zeros(self.n)), log=self.log,
+            step_minutes=self.dt, commanded=commanded, delivered=res.delivered * per_day,
+            reservoir=res.reservoir, tip_concentration=tip, csf_cumulative=to_csf_main,
+            tissue_cumulative=to_tissue_main, log=self.log,
             drug=self.drug, by_drug=by_drug, catheter_volume=self.cath.volume,
             first_drug_at_tip_day=first, pump_kind=self.pump.kind, extra=self.extra)
 

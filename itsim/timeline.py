@@ -12,6 +12,7 @@ import io
 import json
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -68,13 +69,12 @@ class Balance:
 @dataclass
 class Timeline:
     step_minutes: float
-    t: np.ndarray
     commanded: np.ndarray
     delivered: np.ndarray
     reservoir: np.ndarray
     tip_concentration: np.ndarray
-    to_csf: np.ndarray
-    to_tissue: np.ndarray
+    csf_cumulative: np.ndarray      # mcg to the CSF by the end of each step
+    tissue_cumulative: np.ndarray   # mcg to tissue by the end of each step
     log: list
     drug: str
     by_drug: dict              # drug -> Balance
@@ -82,6 +82,21 @@ class Timeline:
     first_drug_at_tip_day: float | None
     pump_kind: str
     extra: dict = field(default_factory=dict)
+
+    @cached_property
+    def t(self) -> np.ndarray:
+        """Start of each step (days)."""
+        return np.arange(self.commanded.size) * (self.step_minutes / 1440)
+
+    @cached_property
+    def to_csf(self) -> np.ndarray:
+        """Drug reaching the CSF (mcg/day, mean over each step)."""
+        return np.diff(self.csf_cumulative, prepend=0.0) * (1440 / self.step_minutes)
+
+    @cached_property
+    def to_tissue(self) -> np.ndarray:
+        """Drug going to tissue instead (mcg/day, mean over each step)."""
+        return np.diff(self.tissue_cumulative, prepend=0.0) * (1440 / self.step_minutes)
 
     @property
     def balance(self) -> Balance:
@@ -109,7 +124,7 @@ class Timeline:
         b = self.balance
         return {
             "drug": self.drug,
-            "days": round(float(self.t[-1] + self.step_minutes / 1440), 6),
+            "days": round(self.commanded.size * self.step_minutes / 1440, 6),
             "pump": self.pump_kind,
             "alarms": [{"kind": e.kind, "day": round(e.day, 4), "critical": e.critical}
                        for e in self.alarms],

@@ -120,3 +120,5 @@ def test_course_starts_jupyterlab_on_the_start_page(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+    with pytest.raises(urllib.error.URLError):          # the server went with the command
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=2)

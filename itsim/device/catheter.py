@@ -85,10 +85,15 @@ class Inlet:
         mass = np.where([d == drug for d in self.drugs], self.concs, 0.0) * widths
         return x, np.concatenate(([0.0], np.cumsum(mass)))
 
-    def mass(self, drug: str, u):
-        """Cumulative mass (mcg) of ``drug`` up to coordinate(s) ``u``."""
+    def mass_function(self, drug: str):
+        """u -> cumulative mass (mcg) of ``drug`` up to coordinate(s) ``u`` (within the
+        coordinates entered so far)."""
+        if len(self.concs) == 1:                 # one solution throughout: a straight line
+            conc = self.concs[0] if self.drugs[0] == drug else 0.0
+            start = self.starts[0]
+            return lambda u: (u - start) * conc
         x, m = self.cumulative(drug)
-        return np.interp(u, x, m)
+        return lambda u: np.interp(u, x, m)
 
     def conc_at(self, u) -> np.ndarray:
         """Concentration (mcg/mL) of the parcel at coordinate(s) ``u`` (any drug)."""
@@ -109,6 +114,9 @@ def build_inlet(volume: float, initial: tuple, pieces: list, total: float) -> In
     concs = [initial[1]] + [p[2] for p in pieces]
     # pieces that start at the same coordinate: the later one wins
     keep = [i for i in range(len(starts)) if i + 1 == len(starts) or starts[i + 1] > starts[i]]
+    # a piece of the same solution as the one before it just continues it
+    keep = [i for j, i in enumerate(keep) if j == 0 or (drugs[i], concs[i]) != (
+        drugs[keep[j - 1]], concs[keep[j - 1]])]
     return Inlet(np.array([starts[i] for i in keep], dtype=float),
                  np.array([concs[i] for i in keep], dtype=float), [drugs[i] for i in keep],
                  max(total, starts[keep[-1]]))

@@ -51,6 +51,15 @@ class Program:
             return self.rate
         return (self.dose or 0.0) / programmed_conc
 
+    def _daily(self, k0: int, k1: int, dt: float) -> np.ndarray:
+        """A flex program's dose (mcg/day) at each step: one day's pattern, repeated."""
+        per_day = MINUTES_PER_DAY / dt
+        if abs(per_day - round(per_day)) > 1e-9:         # steps do not divide a day
+            return _pattern(self.steps, np.arange(k0, k1) * dt)
+        per_day = int(round(per_day))
+        day = _pattern(self.steps, np.arange(per_day) * dt)
+        return np.resize(np.roll(day, -(k0 % per_day)), k1 - k0)
+
     def flows(self, k0: int, k1: int, dt: float, programmed_conc: float) -> np.ndarray:
         """Commanded flow (mL/day) for steps k0..k1-1 of ``dt`` minutes, the program having
         started at step k0."""
@@ -59,13 +68,9 @@ class Program:
             return np.zeros(n)
         if self.mode == "continuous":
             return np.full(n, self.basal_flow(programmed_conc))
-        minutes = (np.arange(k0, k1) * dt)
         if self.mode == "flex":
-            starts = np.array([m for m, _ in self.steps], dtype=float)
-            doses = np.array([d for _, d in self.steps], dtype=float)
-            idx = np.searchsorted(starts, minutes % MINUTES_PER_DAY, side="right") - 1
-            return doses[idx] / programmed_conc
-        since = minutes - k0 * dt
+            return self._daily(k0, k1, dt) / programmed_conc
+        since = np.arange(n) * dt
         bolus_flow = self.bolus_dose / programmed_conc / self.bolus_duration
         window = self.bolus_duration * MINUTES_PER_DAY
         if self.mode == "single-bolus":
@@ -93,6 +98,12 @@ def _steps(value, where) -> tuple:
         raise InputError(where, value, "steps must start at 00:00 and be in time order")
     return tuple(out)
 
+
+
+def _pattern(steps, minutes):
+    starts = np.array([m for m, _ in steps], dtype=float)
+    doses = np.array([d for _, d in steps], dtype=float)
+    return doses[np.searchsorted(starts, minutes % MINUTES_PER_DAY, side="right") - 1]
 
 
 def program(mode: str = "continuous", *, dose=None, rate=None, steps=None, bolus_dose=None,

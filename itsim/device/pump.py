@@ -130,8 +130,13 @@ def draw_from_reservoir(want: np.ndarray, fills: list, alarm: float | None,
         out = np.minimum(cum, volume)
         if pulse:
             out = np.floor(out / pulse + 1e-9) * pulse
-        delivered[start:end] = np.diff(out, prepend=0.0)
-        cumulative[start:end] = out + total
+            delivered[start:end] = np.diff(out, prepend=0.0)
+        else:                                   # what was wanted, until the reservoir runs dry
+            dry = int(np.searchsorted(cum, volume, side="right"))
+            delivered[start:start + dry] = want[start:start + dry]
+            if dry < end - start:
+                delivered[start + dry] = volume - (cum[dry - 1] if dry else 0.0)
+        cumulative[start:end] = out + total if total else out
         total += out[-1]
         reservoir[start:end] = volume - out
         if alarm is not None and volume > alarm:
@@ -150,7 +155,7 @@ def _crossing(cum: np.ndarray, level: float, tol: float = 1e-9):
     reaches ``level``, interpolating within the step; None if it never does."""
     if cum[-1] < level - tol:
         return None
-    i = int(np.argmax(cum >= level - tol))
+    i = int(np.searchsorted(cum, level - tol, side="left"))     # cum never decreases
     before = cum[i - 1] if i > 0 else 0.0
     step = cum[i] - before
     return i + (min(max((level - before) / step, 0.0), 1.0) if step > 0 else 1.0)
