@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from numbers import Real
 from typing import Callable
 
-from . import dosing, drugs
 from .errors import InputError, UnitKindError
 from .units import KINDS, check_number, convert, fmt, normalise, parse, registry, significant
 
