@@ -135,9 +135,6 @@ class _Chain:
     def note(self, day, kind, category="event", detail=""):
         self.log.append(LogEntry(float(day), kind, category, detail))
 
-    def per_step(self, flow_ml_day):
-        return flow_ml_day * self.dt / MIN_PER_DAY
-
     # -- stage 1: program -> commanded flow (mL/day) ------------------------------------------------
     def commanded(self) -> np.ndarray:
         n, dt = self.n, self.dt
@@ -239,15 +236,19 @@ class _Chain:
             return
         if not limits:
             raise InputError("patient-bolus", presses[0], "the program has no patient bolus")
-        _, pb, conc = limits[-1]
         resets = [e.day for e in self.events if e.kind in ("refill", "program")]
+        bounds = [self.day(k) for k, _, _ in self.programs] + [np.inf]
         accepted, refused = [], []
-        for day in sorted(presses):
-            last_reset = max([r for r in resets if r <= day], default=-np.inf)
-            a, r = accept_presses([*accepted, day], pb, last_reset)
-            (accepted if day in a else refused).append(day)
-        for day in accepted:
-            self._window(q, day, pb.duration, pb.dose / conc)
+        for (k, prog, conc), end in zip(self.programs, bounds[1:]):
+            mine = [d for d in presses if self.day(k) <= d < end]
+            if prog.patient_bolus is None:         # no patient bolus in this program
+                refused += mine
+                continue
+            given, denied = accept_presses(mine, prog.patient_bolus, resets)
+            accepted += given
+            refused += denied
+            for day in given:
+                self._window(q, day, prog.patient_bolus.duration, prog.patient_bolus.dose / conc)
         self.extra["patient_boluses"] = {"pressed": len(presses), "given": len(accepted),
                                          "refused": len(refused)}
 

@@ -316,3 +316,15 @@ def test_vectorised_chain_matches_a_step_by_step_loop(dose, conc, fill, accuracy
     assert b.in_catheter == pytest.approx(ref["in_catheter"], rel=1e-9, abs=1e-6)
     assert b.removed == pytest.approx(ref["removed"], rel=1e-9, abs=1e-6)
     assert b.filled == pytest.approx(ref["filled"], rel=1e-12)
+
+
+def test_presses_count_only_under_a_program_that_allows_patient_boluses():
+    allowed = {"mode": "continuous", "dose": "1 mg/day",
+               "patient_bolus": {"dose": "0.1 mg", "duration": "10 min", "lockout": "1 h",
+                                 "max_per_day": 6}}
+    tl = itsim.simulate(drug="morphine", concentration="10 mg/mL", fill="20 mL", days=4,
+                        program=allowed, patient_presses=[0.5, 1.5, 2.5, 3.5],
+                        events=[{"at": "day 2", "kind": "program", "mode": "continuous",
+                                 "dose": "1 mg/day"}])
+    assert tl.summary()["patient_boluses"] == {"pressed": 4, "given": 2, "refused": 2}
+    assert tl.balance.to_csf == pytest.approx(4 * 1000 + 2 * 100, rel=1e-6)

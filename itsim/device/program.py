@@ -176,16 +176,18 @@ def _patient_bolus(spec) -> PatientBolus:
                               allow_zero=True), n)
 
 
-def accept_presses(press_days, limits: PatientBolus, last_reset: float = 0.0) -> tuple:
+def accept_presses(press_days, limits: PatientBolus, resets=()) -> tuple:
     """Which presses of the patient's button give a bolus: not within ``lockout`` of the last
-    accepted one (nor of ``last_reset``, the last programming session or refill), and no more
-    than ``max_per_day`` in any 24 h. Returns (accepted days, refused days)."""
+    accepted one or of a reset (a programming session or refill, ``resets``), and no more than
+    ``max_per_day`` in any 24 h. One pass; returns (accepted days, refused days)."""
     from bisect import bisect_right
+    resets = sorted(resets)
     accepted, refused = [], []
     for day in sorted(press_days):
-        recent = accepted[bisect_right(accepted, day - 1 + 1e-12):]
-        last = max(accepted[-1] if accepted else -np.inf, last_reset)
-        if day - last < limits.lockout - 1e-12 or len(recent) >= limits.max_per_day:
+        i = bisect_right(resets, day) - 1
+        last = max(accepted[-1] if accepted else -np.inf, resets[i] if i >= 0 else -np.inf)
+        recent = len(accepted) - bisect_right(accepted, day - 1 + 1e-12)
+        if day - last < limits.lockout - 1e-12 or recent >= limits.max_per_day:
             refused.append(day)
         else:
             accepted.append(day)
