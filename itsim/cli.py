@@ -76,6 +76,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _run(args) -> int:
     from .scenario import load
+    if not (args.every > 0 and args.every < float("inf")):
+        raise InputError("--every", args.every, "expected minutes between CSV rows, more than 0")
     scenario = load(args.scenario)
     timeline = scenario.run()
     if args.csv:

@@ -101,7 +101,11 @@ def _param(kind: str, name: str, spec, value):
     if unit == "temperature":
         return _temperature(value, where)
     if unit == "length_m":
-        return parse(value, "length", where, allow_zero=True) / 100.0      # cm -> m
+        metres = parse(value, "length", where, allow_zero=True) / 100.0     # cm -> m
+        top = 9000.0 if name == "value" else 60.0
+        if metres > top:
+            raise InputError(where, value, f"expected 0 to {top:g} m")
+        return metres
     allow_zero = name in ("concentration", "recovery_delay")
     return parse(value, unit, where, allow_zero=allow_zero)
 
@@ -122,7 +126,7 @@ def _temperature(value, where) -> float:
 
 def event(at, kind: str, **params) -> Event:
     """Build and check an event; unknown kinds or parameters are refused."""
-    if kind not in EVENT_SPECS:
+    if not isinstance(kind, str) or kind not in EVENT_SPECS:
         raise InputError("kind", kind, "expected one of " + ", ".join(KINDS))
     spec = EVENT_SPECS[kind]
     unknown = sorted(set(params) - set(spec))

@@ -97,7 +97,7 @@ def from_dict(raw: dict) -> Scenario:
         raise InputError("title", title, "expected text")
     days = raw.get("days", 180)
     if isinstance(days, bool) or not isinstance(days, (int, float)) or not 0 < days <= 3650:
-        raise InputError("days", days, "expected a number of days from 1 to 3650")
+        raise InputError("days", days, "expected a number of days, more than 0 and at most 3650")
     drug = raw["drug"]
     kwargs = dict(drug=_text(drug, "name", "drug"),
                   concentration=drug["concentration"], fill=drug["fill"], days=days,
@@ -203,6 +203,9 @@ def _patient(table: dict) -> dict:
                              "expected one of " + ", ".join(CONDITIONS))
         out["condition"] = table["condition"]
     if "weight" in table:
+        if not isinstance(table["weight"], str):
+            raise InputError("patient.weight", table["weight"], "expected a body weight with a "
+                             "unit, such as '70 kg'")
         kg = parse(table["weight"], "mass", "patient.weight") / 1e9
         if not 2 <= kg <= 300:
             raise InputError("patient.weight", table["weight"], "expected 2 to 300 kg")

@@ -48,21 +48,66 @@ def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
     days_f = parse(days if not isinstance(days, (int, float)) or isinstance(days, bool)
                    else f"{days} day", "time", "days")
     n = int(round(days_f * MIN_PER_DAY / dt))
-    if n < 1 or n > MAX_STEPS:
-        raise InputError("days", days, f"with a {fmt(dt / MIN_PER_DAY, 'time', 'min')} step, "
-                         f"from one step to {MAX_STEPS} steps (use a longer step for years)")
+    if abs(n * dt - days_f * MIN_PER_DAY) > 1e-6 * dt or n < 1:
+        raise InputError("step", step, f"must divide the {days_f:g} days simulated into whole "
+                         "steps (e.g. '1 min', '10 min', '1 h')")
+    if n > MAX_STEPS:
+        raise InputError("days", days, f"at most {MAX_STEPS} steps of "
+                         f"{fmt(dt / MIN_PER_DAY, 'time', 'min')}: use a longer step for years")
     conc0 = parse(concentration, "concentration", "concentration")
     fill0 = parse(fill, "volume", "fill", allow_zero=True)
     if fill0 > pump.reservoir * (1 + 1e-9):
         raise InputError("fill", fill, f"the reservoir holds {fmt(pump.reservoir, 'volume')}")
     prog = _program(program, pump)
+    if events is None or isinstance(events, (str, dict)) or not hasattr(events, "__iter__"):
+        raise InputError("events", events, "expected a list of events")
     evs = sorted((_event(e) for e in events), key=lambda e: e.day)
     for e in evs:
-        if e.day > days_f + 1e-9:
-            raise InputError(f"{e.kind}.at", f"day {e.day:g}", f"within the {days_f:g} days "
-                             "simulated")
-    sim = _Chain(d.name, conc0, fill0, prog, pump, cath, evs, n, dt, patient_presses)
+        if int(round(e.day * MIN_PER_DAY / dt)) >= n:
+            raise InputError(f"{e.kind}.at", f"day {e.day:g}", f"before the end of the "
+                             f"{days_f:g} days simulated")
+    presses = _presses(patient_presses, days_f)
+    sim = _Chain(d.name, conc0, fill0, prog, pump, cath, evs, n, dt, presses)
     return sim.run()
+
+
+PUMP_KEYS = {"preset", "low_reservoir_alarm", "accuracy", "flow", "flow_activated_valve"}
+CATHETER_KEYS = {"length", "tip", "volume_per_cm", "tubing_volume", "primed"}
+PROGRAM_KEYS = {"mode", "dose", "rate", "steps", "bolus_dose", "bolus_duration", "bolus_every",
+                "patient_bolus"}
+
+
+def _known(name: str, spec: dict, allowed: set):
+    for key in spec:
+        if key not in allowed:
+            raise InputError(f"{name}.{key}", spec[key], "unknown; allowed: "
+                             + ", ".join(sorted(allowed)))
+
+
+def _presses(spec, days: float):
+    """Patient button presses: a list of days within the run, or {"per_day", "seed"}."""
+    if spec is None:
+        return None
+    if isinstance(spec, dict):
+        _known("patient_presses", spec, {"per_day", "seed"})
+        per_day, seed = spec.get("per_day"), spec.get("seed", 0)
+        if isinstance(per_day, bool) or not isinstance(per_day, (int, float)) or not (
+                0 < per_day <= 48):
+            raise InputError("patient_presses.per_day", per_day, "expected presses a day, "
+                             "more than 0 and at most 48")
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise InputError("patient_presses.seed", seed, "expected a whole number, 0 or more")
+        return {"per_day": float(per_day), "seed": seed}
+    if isinstance(spec, (str, bytes)) or not hasattr(spec, "__iter__"):
+        raise InputError("patient_presses", spec, "expected a list of days or "
+                         "{'per_day': 4, 'seed': 1}")
+    out = []
+    for x in spec:
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 <= x < days:
+            raise InputError("patient_presses", x, f"each press is a day from 0 to before "
+                             f"{days:g}")
+        out.append(float(x))
+    return out
 
 
 def _pump(spec) -> Pump:
@@ -72,6 +117,7 @@ def _pump(spec) -> Pump:
         return make_pump(spec)
     if isinstance(spec, dict):
         spec = dict(spec)
+        _known("pump", spec, PUMP_KEYS)
         return make_pump(spec.pop("preset", "programmable-20"), **spec)
     raise InputError("pump", spec, "expected a preset name, a dict of settings or a Pump")
 
@@ -82,6 +128,7 @@ def _catheter(spec) -> Catheter:
     if spec is None:
         return make_catheter()
     if isinstance(spec, dict):
+        _known("catheter", spec, CATHETER_KEYS)
         return make_catheter(**spec)
     raise InputError("catheter", spec, "expected a dict of settings or a Catheter")
 
@@ -98,6 +145,7 @@ def _program(spec, pump: Pump) -> Program | None:
     if isinstance(spec, Program):
         return spec
     if isinstance(spec, dict):
+        _known("program", spec, PROGRAM_KEYS)
         return make_program(**spec)
     raise InputError("program", spec, "expected a dict such as {'mode': 'continuous', "
                      "'dose': '300 mcg/day'} or a Program")
@@ -145,26 +193,38 @@ class _Chain:
         self._check_rate(prog, conc_prog, 0.0)
         start = 0
         self.programs = [(0, prog, conc_prog)]
-        for e in self.events:
+        changes = [e for e in self.events if e.kind == "program" or (
+            e.kind == "refill" and (e.get("programmed_concentration") is not None
+                                    or e.get("concentration") is not None))]
+        for i, e in enumerate(changes):
             if e.kind == "program":
                 prog = e.get("program")
-            elif e.kind == "refill" and (e.get("programmed_concentration") is not None
-                                         or e.get("concentration") is not None):
-                conc_prog = e.get("programmed_concentration", e.get("concentration"))
+                self.note(e.day, "program-change", "event", _describe(prog, conc_prog))
             else:
-                continue
+                conc_prog = e.get("programmed_concentration", e.get("concentration"))
             k = self.k(e.day)
+            if i + 1 < len(changes) and self.k(changes[i + 1].day) == k:
+                continue                             # apply every change of this step first
             q[start:k] = self.programs[-1][1].flows(start, k, dt, self.programs[-1][2])
             self._check_rate(prog, conc_prog, e.day)
             self.programs.append((k, prog, conc_prog))
-            if e.kind == "program":
-                self.note(e.day, "program-change", "event", _describe(prog, conc_prog))
             start = k
         q[start:] = self.programs[-1][1].flows(start, n, dt, self.programs[-1][2])
         self._overrides(q)
         return q
 
     def _check_rate(self, prog: Program, conc_prog: float, day: float):
+        uses_dose = prog.rate is None and prog.mode != "stopped"
+        if conc_prog <= 0 and uses_dose:
+            raise InputError("refill.programmed_concentration", f"0 mcg/mL on day {day:g}",
+                             "a program given as a dose needs the drug's concentration; for "
+                             "saline, program a rate (e.g. the minimum 0.048 mL/day)")
+        top = self.pump.preset.max_rate
+        if prog.bolus_dose is not None and top is not None and conc_prog > 0 and (
+                prog.bolus_dose / conc_prog / prog.bolus_duration > top * (1 + 1e-6)):
+            raise InputError("program.bolus_duration", fmt(prog.bolus_duration, "time", "min"),
+                             f"the bolus would run faster than the pump can deliver (about "
+                             f"{fmt(top, 'flow')}): give it over a longer time")
         if prog.mode not in ("continuous", "flex", "periodic-bolus"):
             return
         basal = ([d / conc_prog for _, d in prog.steps] if prog.mode == "flex"
@@ -192,6 +252,12 @@ class _Chain:
         a = min(self.k(day), self.n - 1)
         b = min(max(self.k(day + duration), a + 1), self.n)
         flow = volume / ((b - a) * self.dt / MIN_PER_DAY)
+        top = self.pump.preset.max_rate
+        if top is not None and volume / duration > top * (1 + 1e-6):
+            raise InputError("bolus", f"{fmt(volume, 'volume')} over "
+                             f"{fmt(duration, 'time', 'min' if duration < 1 / 24 else 'h')}",
+                             f"faster than the pump can deliver (about {fmt(top, 'flow')}): "
+                             "give it over a longer time")
         if replace:
             q[a:b] = flow
         else:
@@ -270,9 +336,13 @@ class _Chain:
                 stop[k:] *= factor
                 self.note(e.day, e.kind, "event")
             elif e.kind == "eri":
-                if not pump.has_battery:
-                    raise InputError("eri.at", f"day {e.day:g}", "a constant-flow pump has no "
-                                     "battery")
+                if pump.preset.value("eri_to_end_of_service") is None:
+                    raise InputError("eri.at", f"day {e.day:g}", "only for pumps whose battery "
+                                     "behaviour is in the sources (the programmable presets); a "
+                                     "constant-flow pump has no battery")
+                if any(x.kind == "elective-replacement" for x in self.log):
+                    self.note(e.day, "eri-repeated", "info", "the indicator was already on")
+                    continue
                 self.note(e.day, "elective-replacement", "alarm")
                 eos = e.day + pump.preset.value("eri_to_end_of_service", 90.0)
                 if self.k(eos) < n:
@@ -289,8 +359,12 @@ class _Chain:
                                      f"the reservoir holds {fmt(pump.reservoir, 'volume')}")
                 fills.append((k, volume))
                 last = self.reservoir_conc[-1]
-                conc = e.get("concentration", last[2]) if e.kind == "refill" else 0.0
                 drug = e.get("drug", last[1]) if e.kind == "refill" else last[1]
+                if e.kind == "refill" and e.get("concentration") is None and (
+                        drug != last[1] or last[2] == 0):
+                    raise InputError("refill.concentration", None, f"needed on day {e.day:g}: "
+                                     "the drug changes or the pump was emptied before")
+                conc = e.get("concentration", last[2]) if e.kind == "refill" else 0.0
                 if drug is not None:
                     _drugs.get(drug)
                 self.reservoir_conc.append((k, drug, conc))
@@ -301,10 +375,14 @@ class _Chain:
         pulse = pump.preset.value("pulse_volume") if pump.kind == "valve-gated" else None
         res = draw_from_reservoir(want, fills, pump.low_reservoir_alarm
                                   if pump.programmable else None, pulse)
+        # Only the programmable preset's alarms are in the sources; the valve-gated controller
+        # plans the refill for the 3 mL point [S43], and a constant-flow pump has no alarms.
+        alarms = pump.kind == "programmable"
         for k in res.low_steps:
-            self.note(self.day(k), "low-reservoir", "alarm")
+            self.note(self.day(k), "low-reservoir" if alarms else "refill-point",
+                      "alarm" if alarms else "event")
         for k in res.empty_steps:
-            self.note(self.day(k), "reservoir-empty", "alarm" if pump.programmable else "event")
+            self.note(self.day(k), "reservoir-empty", "alarm" if alarms else "event")
         self.fills = fills
         return res
 
@@ -362,7 +440,9 @@ class _Chain:
                 leak[k:] = e.get("fraction")
                 self.note(e.day, e.kind, "event")
             elif e.kind == "cap-injection":
-                if k >= n:
+                if any(x.kind == "catheter-occlusion" and x.day <= e.day for x in self.events):
+                    self.note(e.day, "cap-injection-failed", "event", "the catheter is blocked: "
+                              "nothing could be injected")
                     continue
                 caps[k] += e.get("volume")
                 drug = e.get("drug") or self.reservoir_conc[-1][1]
@@ -398,6 +478,7 @@ class _Chain:
         inlet = build_inlet(cath.volume, (start_drug, self.conc0 if cath.primed else 0.0),
                             pieces, vin[-1])
         self.inlet, self.vin, self.outlets = inlet, vin, outlets
+        self.cap_pieces = cap_pieces
         self.leak_steps = delivered * leak if self.leaking else None
         return inlet, vin, outlets
 
@@ -489,16 +570,12 @@ class _Chain:
                 _, pd, pc = self.reservoir_conc[i - 1]
                 if pd == drug:
                     removed += left * pc
-        for e in self.events:
-            if e.kind == "cap-injection" and self.k(e.day) < self.n and (
-                    e.get("drug") or self._drug_at(self.k(e.day))) == drug:
-                filled += e.get("volume") * e.get("concentration")
+        for _, d, conc, vol in self.cap_pieces:      # the injections that went in
+            if d == drug:
+                filled += vol * conc
         _, last_drug, last_conc = self.reservoir_conc[-1]
         in_res = float(res.reservoir[-1]) * last_conc if last_drug == drug else 0.0
         return Balance(filled, in_res, in_cath, float(csf), float(tissue), removed)
-
-    def _drug_at(self, k):
-        return [p for p in self.reservoir_conc if p[0] <= k][-1][1]
 
     def _first_at_tip(self, to_csf):
         if self.cath.primed and self.conc0 > 0:
@@ -522,11 +599,16 @@ class _Chain:
             prev = (drug, conc)
 
     def _valve_refill_day(self):
-        _, prog, conc = self.programs[-1]
-        basal = prog.basal_flow(conc) if prog.mode in ("continuous", "periodic-bolus") else 0.0
+        """The valve-gated controller's 'date of next refill' [S43]: when the last fill would be
+        down to 3 mL if every allotted patient bolus were used (None if never)."""
+        k, volume = self.fills[-1]
+        _, prog, conc = self._program_at(k)
+        per_day = int(round(MIN_PER_DAY / self.dt))
+        basal = float(prog.flows(k, k + per_day, self.dt, conc).mean()) if conc > 0 else 0.0
         pb = prog.patient_bolus
-        bolus_ml = pb.dose / conc if pb else 0.0
-        return round(refill_day(self.fill0, basal, bolus_ml, pb.max_per_day if pb else 0), 4)
+        bolus_ml = pb.dose / conc if pb and conc > 0 else 0.0
+        days = refill_day(volume, basal, bolus_ml, pb.max_per_day if pb else 0)
+        return None if days == float("inf") else round(self.day(k) + days, 4)
 
 
 def _describe(prog: Program, conc_prog: float) -> str:

@@ -182,6 +182,11 @@ class Timeline:
                                                            f"day {tip:g}"))
         empty = s["reservoir_empty_day"]
         lines.append("Reservoir empty: " + ("no" if empty is None else f"day {empty:g}"))
+        happened = [e for e in self.log if e.category != "alarm"]
+        if happened:
+            lines.append("Events: " + ", ".join(f"{e.kind} (day {e.day:.2f})"
+                                                for e in happened[:12])
+                         + (f", and {len(happened) - 12} more" if len(happened) > 12 else ""))
         lines.append("Alarms: " + (", ".join(f"{a['kind']} (day {a['day']:.2f}"
                                              f"{', critical' if a['critical'] else ''})"
                                              for a in s["alarms"]) or "none"))

@@ -28,7 +28,7 @@ EXPECTED = {
     "unknown_event_kind": "events[0].kind = 'teleport' is not allowed",
     "event_without_at": "events[0]",
     "event_bad_param": "events[0].refill.nurse = 'Sam' is not allowed: not a parameter",
-    "event_after_end": "eri.at = 'day 300' is not allowed: within the 30 days",
+    "event_after_end": "eri.at = 'day 300' is not allowed: before the end of the 30 days",
     "event_bad_time": "events[0].at = 'yesterday' is not allowed: expected a time",
     "kink_fraction_too_big": "events[0].catheter-kink.fraction = 1.5",
     "condition_mismatch": "patient.condition = 'pain' is not allowed: baclofen is for spasticity",

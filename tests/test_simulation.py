@@ -231,7 +231,23 @@ def test_program_modes():
     (dict(program={"mode": "continuous", "dose": "20 mg/day"}), "above what the pump can"),
     (dict(program={"mode": "warp"}), "program.mode = 'warp'"),
     (dict(fill="30 mL"), "fill = '30 mL'"),
-    (dict(events=[{"at": "day 99", "kind": "eri"}]), "within the 60 days"),
+    (dict(events=[{"at": "day 99", "kind": "eri"}]), "before the end of the 60 days"),
+    (dict(events=[{"at": "day 60", "kind": "refill", "volume": "10 mL"}]), "before the end"),
+    (dict(step="7 day"), "must divide the 60 days"),
+    (dict(pump={"preset": "programmable-20", "colour": "red"}), "pump.colour"),
+    (dict(program={"mode": "continuous", "dose": "300 mcg/day", "speed": 2}), "program.speed"),
+    (dict(events=None), "events = None"),
+    (dict(patient_presses={"per_day": -1}), "patient_presses.per_day"),
+    (dict(patient_presses=[100]), "before 60"),
+    (dict(events=[{"at": "day 1", "kind": "bolus", "dose": "5 mg", "duration": "1 min"}]),
+     "faster than the pump can deliver"),
+    (dict(events=[{"at": "day 1", "kind": "refill", "volume": "20 mL",
+                   "concentration": "0 mcg/mL"}]), "for saline, program a rate"),
+    (dict(events=[{"at": "day 1", "kind": "empty"}, {"at": "day 2", "kind": "refill",
+                                                     "volume": "20 mL"}]),
+     "refill.concentration"),
+    (dict(events=[{"at": "day 1", "kind": "altitude", "value": "50 km", "duration": "1 h"}]),
+     "expected 0 to 9000 m"),
     (dict(events=[{"at": "day 9", "kind": "teleport"}]), "kind = 'teleport'"),
     (dict(events=[{"at": "day 9", "kind": "refill", "volume": "20 mL", "colour": "red"}]),
      "refill.colour"),
@@ -328,3 +344,48 @@ def test_presses_count_only_under_a_program_that_allows_patient_boluses():
                                  "dose": "1 mg/day"}])
     assert tl.summary()["patient_boluses"] == {"pressed": 4, "given": 2, "refused": 2}
     assert tl.balance.to_csf == pytest.approx(4 * 1000 + 2 * 100, rel=1e-6)
+
+
+def test_review_findings_stay_fixed():
+    # saline refill with a rate program; same-step refill + program in either order
+    tl = sim(events=[{"at": "day 5", "kind": "program", "mode": "continuous",
+                      "rate": "0.048 mL/day"},
+                     {"at": "day 5", "kind": "refill", "volume": "20 mL",
+                      "concentration": "0 mcg/mL"}])
+    # the catheter still holds drug: it takes 0.356 / 0.048 = 7.4 days to clear at this rate
+    assert tl.mass_balance_error < 1e-6 and tl.to_csf[(tl.t > 6) & (tl.t < 12)].min() > 20
+    assert tl.to_csf[tl.t > 12.5].max() < 1e-9
+    a = sim(events=[{"at": "day 5", "kind": "refill", "volume": "20 mL",
+                     "concentration": "2000 mcg/mL"},
+                    {"at": "day 5", "kind": "program", "mode": "continuous",
+                     "dose": "300 mcg/day"}])
+    b = sim(events=[{"at": "day 5", "kind": "program", "mode": "continuous",
+                     "dose": "300 mcg/day"},
+                    {"at": "day 5", "kind": "refill", "volume": "20 mL",
+                     "concentration": "2000 mcg/mL"}])
+    assert a.balance.to_csf == pytest.approx(b.balance.to_csf)
+    # a second indicator does not stop the pump twice
+    tl = sim(days=200, program={"mode": "continuous", "dose": "50 mcg/day"},
+             events=[{"at": "day 1", "kind": "eri"}, {"at": "day 20", "kind": "eri"}])
+    assert [e.kind for e in tl.alarms] == ["elective-replacement", "end-of-service"]
+    with pytest.raises(InputError, match="battery behaviour"):
+        sim(pump="valve-gated-20", events=[{"at": "day 1", "kind": "eri"}])
+    # a fill already below the alarm volume alarms at once; an empty pump too
+    low = sim(fill="1 mL")
+    assert low.first("low-reservoir") == 0
+    assert sim(fill="0 mL").reservoir_empty_day == 0
+    # nothing can be injected into a blocked catheter
+    tl = sim(days=20, events=[{"at": "day 5", "kind": "catheter-occlusion"},
+                              {"at": "day 6", "kind": "cap-injection", "volume": "1 mL"}])
+    assert tl.first("cap-injection-failed") == 6 and tl.balance.to_csf == pytest.approx(1500)
+    # valve-gated: no sourced alarms, the refill point is an event; refill date from last fill
+    tl = itsim.simulate(drug="morphine", concentration="10 mg/mL", fill="20 mL", days=60,
+                        pump="valve-gated-20", program={"mode": "continuous",
+                                                        "rate": "0.5 mL/day"},
+                        events=[{"at": "day 20", "kind": "refill", "volume": "20 mL"}])
+    assert tl.alarms == [] and tl.first("refill-point") == pytest.approx(54.0, abs=0.01)
+    assert tl.summary()["refill_date_day"] == pytest.approx(54.0)
+    stopped = itsim.simulate(drug="morphine", concentration="10 mg/mL", fill="20 mL", days=5,
+                             pump="valve-gated-20", program={"mode": "stopped"})
+    import json
+    assert json.loads(stopped.to_json())["refill_date_day"] is None

@@ -139,14 +139,13 @@ def draw_from_reservoir(want: np.ndarray, fills: list, alarm: float | None,
         cumulative[start:end] = out + total if total else out
         total += out[-1]
         reservoir[start:end] = volume - out
-        if alarm is not None and volume > alarm:
-            t = _crossing(cum, volume - alarm)
+        if alarm is not None:
+            t = 0.0 if volume <= alarm else _crossing(cum, volume - alarm)
             if t is not None:
                 low.append(start + t)
-        if volume > 0:
-            t = _crossing(cum, volume)
-            if t is not None:
-                empty.append(start + t)
+        t = (0.0 if cum[-1] > 0 else None) if volume <= 0 else _crossing(cum, volume)
+        if t is not None:
+            empty.append(start + t)
     return ReservoirResult(delivered, cumulative, reservoir, low, empty)
 
 

@@ -2,6 +2,8 @@
 clinician programmer. Each panel's model call is one ``itsim.simulate`` run."""
 from __future__ import annotations
 
+import math
+
 import ipywidgets as w
 import numpy as np
 import plotly.graph_objects as go
@@ -88,10 +90,15 @@ class ReservoirTimeline(Panel):
             self.figure.layout.title.text = f"A {tl.pump_kind} pump over 90 days"
         s = tl.summary()
         empty = s["reservoir_empty_day"]
+        point = tl.first("refill-point")
         self.readout.value = box(
             f"<b>Rate</b>: {dosing.rate(*self._dose_and_conc()).magnitude:.3g} mL/day<br>"
             f"<b>Reservoir empty</b>: {'not in 90 days' if empty is None else f'day {empty:.1f}'}"
-            f"<hr style='margin:6px 0'><b>Alarms</b><br>{_alarm_html(tl)}"
+            + (f"<br><b>Refill planned for</b> day {point:.1f} (3 mL left)" if point else "")
+            + f"<hr style='margin:6px 0'><b>Alarms</b><br>{_alarm_html(tl)}"
+            + ("" if tl.pump_kind != "valve-gated" else
+               f"<br><span style='color:{GREY}'>This pump's alarms are not in the sources "
+               "itsim uses.</span>")
             + ("" if tl.pump_kind != "constant-flow" else
                "<br><span style='color:" + GREY + "'>A constant-flow pump has no battery and no "
                "alarms: only the refill calendar protects the patient.</span>"), BLUE)
@@ -105,7 +112,7 @@ class TransitDelay(Panel):
     def __init__(self):
         super().__init__()
         self.inputs = {
-            "rate": w.FloatLogSlider(value=0.1, base=10, min=-1.32, max=0.7, step=0.02,
+            "rate": w.FloatLogSlider(value=0.1, base=10, min=-1.318, max=0.7, step=0.02,
                                      description="Pump rate (mL/day)", readout_format=".3f",
                                      **field("460px", "170px")),
             "length": w.IntSlider(value=60, min=20, max=110, step=5,
@@ -122,11 +129,11 @@ class TransitDelay(Panel):
 
     def compute(self, rate, length):
         cath = make_catheter(f"{length} cm", primed=False)
-        days = max(2.0, 1.6 * cath.volume / rate)
+        days = math.ceil(max(2.0, 1.6 * cath.volume / rate))      # whole days of 10-min steps
         tl = simulate(drug="morphine", concentration="10 mg/mL", fill="20 mL",
                       program={"mode": "continuous", "rate": f"{rate} mL/day"},
                       catheter={"length": f"{length} cm", "primed": False},
-                      days=round(days, 3), step="10 min")
+                      days=days, step="10 min")
         return cath, rate, tl
 
     def render(self, result):
@@ -200,9 +207,10 @@ class ConstantFlowPhysics(Panel):
             f"<b>Outside pressure</b>: {p:.0f} kPa (sea level 101 kPa)<br>"
             f"<b>A full 30 mL reservoir lasts</b> {fmt(days, 'time')} at this flow "
             f"(vs {fmt(self.pump.reservoir / nominal, 'time')})<hr style='margin:6px 0'>"
-            f"<span style='color:{GREY}'>The propellant pushes harder when warm, and the "
-            "body outside pushes back less at altitude. How much per degree is a teaching "
-            "assumption: the manufacturer's figure was not found.</span>", PURPLE)
+            f"<span style='color:{GREY}'>A warm propellant pushes harder; at altitude the air "
+            "pressure outside the body is lower, so less pressure pushes back. How much per "
+            "degree is a teaching assumption: the manufacturer's figure was not found.</span>",
+            PURPLE)
 
 
 class Programmer(Panel):
@@ -292,9 +300,6 @@ class Programmer(Panel):
     def compute(self, drug, concentration, programmed, mode, dose, steps, bolus,
                 previous_dose):
         program = self.order()
-        findings = dosing.check(drug, concentration=concentration,
-                                daily_dose=dose if mode != "flex" else None,
-                                previous_dose=previous_dose.strip() or None)
         actual = parse(concentration, "concentration", "Concentration in the pump")
         entered = parse(programmed, "concentration", "Concentration entered")
         tl = simulate(drug=drug, concentration=concentration, fill="20 mL",
@@ -302,8 +307,18 @@ class Programmer(Panel):
                       events=[{"at": "day 0", "kind": "refill", "volume": "20 mL",
                                "concentration": concentration,
                                "programmed_concentration": programmed}])
-        ordered = float(tl.commanded[:144].mean()) * entered      # what the order meant, a day
-        return findings, tl, actual / entered, ordered
+        ordered = float(tl.commanded[:144].mean()) * entered      # what the order means, a day
+        # the checks see the whole day's dose (basal + boluses, or the flex schedule's mean)
+        findings = dosing.check(drug, concentration=concentration,
+                                daily_dose=f"{ordered!r} mcg/day",
+                                previous_dose=previous_dose.strip() or None)
+        if abs(actual / entered - 1) > 1e-9:
+            findings.insert(0, dosing.Finding(
+                "programmed-concentration-mismatch", "danger",
+                f"The concentration entered ({programmed}) is not the one in the pump "
+                f"({concentration}): the pump will deliver {actual / entered:.3g} times the "
+                "dose ordered."))
+        return findings, tl, ordered
 
     def update(self):
         self.sent = False
@@ -311,18 +326,17 @@ class Programmer(Panel):
         super().update()
 
     def render(self, result):
-        findings, tl, wrong, ordered = result
+        findings, tl, ordered = result
         v = self.values()
         d = drugs.get(v["drug"])
+        what = {"continuous": v["dose"], "flex": v["steps"],
+                "periodic-bolus": f"{v['dose']} basal + {v['bolus']}"}[v["mode"]]
         self.confirm.value = box(
             f"<b>Confirm</b>: {esc(d.display_name)} {esc(v['concentration'])} in the pump; "
-            f"programmed with <b>{esc(v['programmed'])}</b>; {esc(v['mode'])} "
-            f"{esc(v['dose'] if v['mode'] != 'flex' else v['steps'])}"
-            + (f"<br><b style='color:{VERMILLION}'>The concentration entered is not the "
-               f"concentration in the pump: the pump will deliver {wrong:.3g} times the dose."
-               "</b>" if abs(wrong - 1) > 1e-9 else "")
-            + findings_html(findings),
-            VERMILLION if (findings or abs(wrong - 1) > 1e-9) else BLUE)
+            f"programmed with <b>{esc(v['programmed'])}</b>; {esc(v['mode'])}: {esc(what)} "
+            + ("" if v["mode"] == "continuous" else
+               f" (= {esc(dosing.dose_text(ordered, d))} in a day)") + findings_html(findings),
+            VERMILLION if findings else BLUE)
         if not self.sent:
             self.readout.value = box("Press <b>Review</b>, check every line, then "
                                      "<b>Send to pump</b>.", GREY)
