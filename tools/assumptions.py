@@ -34,6 +34,9 @@ def rows() -> list[str]:
             add(f"pump {p.name}", f.name, f)
     for f in device.catheter_facts().values():
         add("catheter", f.name, f)
+    from itsim.body.csf import csf_facts
+    for f in csf_facts().values():
+        add("CSF", f.name, f)
     return out
 
 

@@ -1,0 +1,1 @@
+"""The body: drug in the cerebrospinal fluid (csf) and, later, what the patient feels."""

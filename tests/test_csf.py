@@ -1,0 +1,88 @@
+"""The CSF compartment chain: sourced volumes, exact solution, conservation, half-life."""
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.integrate import solve_ivp
+from scipy.linalg import expm
+
+from itsim.body.csf import LEVELS, CSFModel, csf_facts, index, segment_volumes
+
+V = segment_volumes()
+
+
+def test_segment_volumes_add_up_to_the_sourced_totals():
+    f = csf_facts()
+    assert V.sum() == pytest.approx(f["total_volume"].value)                 # 150 mL [C1, C2]
+    assert V[:index("cranial")].sum() == pytest.approx(f["spinal_volume"].value)   # 95 [C5]
+    assert V[:index("T11")].sum() == pytest.approx(f["lumbosacral_volume"].value)  # 50 [C5]
+    lumbar = V[index("L5"):index("L1") + 1]
+    assert lumbar.min() >= f["lumbar_segment_volume"].low                     # 4.3-5.8 [C8]
+    assert lumbar.max() <= f["lumbar_segment_volume"].high
+    assert len(LEVELS) == 26 and LEVELS[0] == "S" and LEVELS[-1] == "cranial"
+
+
+def stepped(model, inflow, dt, tip, outs):
+    """Exact step-by-step solution with the matrix exponential (slow, for checking)."""
+    s = model.volumes.size
+    A = expm(model.M * dt)
+    b = np.linalg.solve(model.M, A - np.eye(s)) @ (np.eye(s)[:, tip] / model.volumes[tip])
+    c, out = np.zeros(s), []
+    for x in inflow:
+        c = A @ c + b * (x / dt)
+        out.append(c[outs])
+    return np.array(out).T
+
+
+@given(st.integers(1, 400), st.sampled_from([1, 7, 32, 64]), st.floats(1, 30),
+       st.sampled_from(["T10", "L2", "C5"]), st.integers(0, 10_000))
+def test_block_solution_is_exact(n, block, dt, tip, seed):
+    model = CSFModel(V, 0.05, 0.01, np.log(2) / 185)
+    u = np.random.default_rng(seed).random(n) * 10
+    outs = [index(tip), index("T4"), index("cranial")]
+    got = model.response(u, dt, index(tip), outs, block=block)
+    ref = stepped(model, u, dt, index(tip), outs)
+    assert np.abs(got - ref).max() <= 1e-10 * max(np.abs(ref).max(), 1e-12)
+
+
+def test_matches_a_general_ode_solver():
+    model = CSFModel(V, 0.05, 0.01, np.log(2) / 185)
+    dt, n = 10.0, 300                                   # 50 hours of 10-minute steps
+    u = np.where(np.arange(n) < 36, 50.0, 0.0)          # 6 hours of infusion, then none
+    tip = index("L2")
+    got = model.response(u, dt, tip, [tip, index("cranial")])
+
+    def rhs(t, c):
+        k = min(int(t // dt), n - 1)
+        inflow = np.zeros_like(c)
+        inflow[tip] = u[k] / dt / model.volumes[tip]
+        return model.M @ c + inflow
+    sol = solve_ivp(rhs, (0, n * dt), np.zeros(V.size), t_eval=np.arange(1, n + 1) * dt,
+                    rtol=1e-10, atol=1e-12, max_step=dt / 2)
+    ref = sol.y[[tip, index("cranial")]]
+    assert np.abs(got - ref).max() <= 1e-6 * np.abs(ref).max()
+
+
+def test_without_clearance_all_the_drug_stays_in_the_csf():
+    model = CSFModel(V, 0.05, 0.01, 0.0)
+    u = np.random.default_rng(3).random(500)
+    state = model.response(u, 5.0, index("T10"), range(V.size))
+    assert (state[:, -1] * V).sum() == pytest.approx(u.sum(), rel=1e-9)
+
+
+def test_total_drug_falls_with_the_clearance_half_life():
+    half_life = 185.0                                  # min: morphine, 175-196 min [M6]
+    model = CSFModel(V, 0.05, 0.01, np.log(2) / half_life)
+    u = np.zeros(2000)
+    u[0] = 500.0                                       # a bolus in the first minute
+    state = model.response(u, 1.0, index("L3"), range(V.size))
+    mass = (state * V[:, None]).sum(axis=0)
+    assert mass[int(half_life)] / mass[0] == pytest.approx(0.5, rel=0.01)
+
+
+def test_a_slow_infusion_stays_near_the_tip():
+    model = CSFModel(V, 0.05, 0.01, np.log(2) / 185)
+    u = np.full(14 * 1440 // 10, 300 / 144)            # 300 mcg/day for 14 days, 10-min steps
+    state = model.response(u, 10.0, index("T10"), range(V.size))[:, -1]
+    assert state.argmax() == index("T10")
+    assert state[index("T10")] > 5 * state[index("T4")] > 0
