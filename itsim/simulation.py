@@ -472,7 +472,8 @@ class _Chain:
             placed[k] = placed.get(k, 0.0) + vol
             pieces.append((x, k, 2 * i + 1, drug, conc))
             resume = [p for p in self.reservoir_conc if p[0] <= k][-1]
-            pieces.append((x + vol, k, 2 * i + 2, resume[1], resume[2]))
+            # the same sum the next injection in this step starts from: no rounding gap
+            pieces.append((before[k] + placed[k], k, 2 * i + 2, resume[1], resume[2]))
         pieces = [(x, d, c) for x, _, _, d, c in sorted(pieces, key=lambda p: p[:3])]
         start_drug = self.drug if cath.primed else None
         inlet = build_inlet(cath.volume, (start_drug, self.conc0 if cath.primed else 0.0),

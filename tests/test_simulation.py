@@ -389,3 +389,14 @@ def test_review_findings_stay_fixed():
                              pump="valve-gated-20", program={"mode": "stopped"})
     import json
     assert json.loads(stopped.to_json())["refill_date_day"] is None
+
+
+def test_several_injections_in_one_step_keep_the_balance():
+    """Found by hypothesis: three access-port injections in one step, unprimed catheter."""
+    tl = itsim.simulate(drug="baclofen", concentration="500 mcg/mL", fill="1 mL", days=31,
+                        step="5 min", catheter={"primed": False},
+                        program={"mode": "continuous", "dose": "252 mcg/day"},
+                        events=[{"at": "day 1", "kind": "cap-injection",
+                                 "volume": f"{v} mL", "concentration": "0 mcg/mL"}
+                                for v in (0.55768632594247, 0.55768632594247, 1.0)])
+    assert tl.mass_balance_error <= 1e-9 * 500
