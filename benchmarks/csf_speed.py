@@ -2,9 +2,10 @@
 
     python benchmarks/csf_speed.py [--repeat N]
 
-Times itsim.simulate (program -> pump -> catheter) followed by the exact block-modal CSF
-solution at the tip, a target level and the cranial compartment, and solves the same model
-with scipy.integrate.solve_ivp (BDF) for comparison: speed ratio and largest difference.
+Times itsim.simulate(..., csf_target="T4"): program -> pump -> catheter -> the exact
+block-modal CSF solution at the tip, the target level and the cranial compartment; and solves
+the same CSF model with scipy.integrate.solve_ivp (BDF) for comparison: speed ratio and
+largest difference.
 """
 from __future__ import annotations
 
@@ -16,26 +17,25 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 import itsim
-from itsim.body.csf import CSFModel, index, segment_volumes
+from itsim.body.csf import index, model_for
 
 CASE = dict(drug="morphine", concentration="10 mg/mL", fill="20 mL", days=180,
             program={"mode": "continuous", "dose": "2 mg/day"},
             events=[{"at": "day 60", "kind": "refill", "volume": "20 mL"},
                     {"at": "day 90", "kind": "bolus", "dose": "0.5 mg", "duration": "30 min"}])
-HALF_LIFE_MIN = 185.0          # morphine CSF half-life, 175-196 min [M6]
 
 
 def chain(model, outs):
-    tl = itsim.simulate(**CASE)
+    tl = itsim.simulate(**CASE, csf_target="T4")
     mass = np.diff(tl.csf_cumulative, prepend=0.0)
-    return model.response(mass, tl.step_minutes, index("T10"), outs), mass
+    return np.array([tl.csf["tip"], tl.csf["target"], tl.csf["brainstem"]]), mass
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=20)
     n = ap.parse_args().repeat
-    model = CSFModel(segment_volumes(), 0.05, 0.01, np.log(2) / HALF_LIFE_MIN)
+    model = model_for("morphine")
     outs = [index("T10"), index("T4"), index("cranial")]
     chain(model, outs)
     times = []

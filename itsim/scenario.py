@@ -11,6 +11,7 @@ with its key, the value and what is allowed. The format (see docs/design.md):
     [drug]      name = "baclofen"   concentration = "500 mcg/mL"   fill = "20 mL"
     [program]   mode = "continuous"   dose = "300 mcg/day"   (steps, bolus_*, [patient_bolus])
     [patient_presses]  per_day = 3.6   seed = 1      (or days = [1.2, 3.4])
+    [csf]       target = "T4"     (follow the drug in the CSF: tip, target level, brainstem)
     [[events]]  at = "day 40"   kind = "catheter-occlusion"   (and the kind's parameters)
 """
 from __future__ import annotations
@@ -30,7 +31,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 TOP = {"title", "description", "days", "step", "patient", "pump", "catheter", "drug", "program",
-       "patient_presses", "events"}
+       "patient_presses", "events", "csf"}
 SECTIONS = {
     "patient": {"condition", "weight"},
     "pump": {"kind", "preset", "reservoir", "low_reservoir_alarm", "accuracy", "flow",
@@ -40,6 +41,7 @@ SECTIONS = {
     "program": {"mode", "dose", "rate", "steps", "bolus_dose", "bolus_duration", "bolus_every",
                 "patient_bolus"},
     "patient_presses": {"per_day", "seed", "days"},
+    "csf": {"target"},
 }
 REQUIRED = {"drug": {"name", "concentration", "fill"}, "pump": {"kind"}}
 CONDITIONS = ("pain", "spasticity")
@@ -107,6 +109,8 @@ def from_dict(raw: dict) -> Scenario:
         kwargs["step"] = raw["step"]
     if "program" in raw:
         kwargs["program"] = dict(raw["program"])
+    if "csf" in raw and "target" in raw["csf"]:
+        kwargs["csf_target"] = raw["csf"]["target"]
     if "patient_presses" in raw:
         kwargs["patient_presses"] = _presses(raw["patient_presses"])
     patient = _patient(raw.get("patient", {}))
@@ -221,6 +225,10 @@ def _dry_run_checks(s: Scenario):
     pump = _pump(s.kwargs["pump"])
     _catheter(s.kwargs["catheter"])
     _program(s.kwargs.get("program"), pump)
+    if "csf_target" in s.kwargs:
+        from .body import csf
+        csf.index(str(s.kwargs["csf_target"]))
+        csf.model_for(d.name)
     parse(s.kwargs["concentration"], "concentration", "drug.concentration")
     parse(s.kwargs["fill"], "volume", "drug.fill", allow_zero=True)
     condition = s.patient.get("condition")

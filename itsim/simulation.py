@@ -30,7 +30,7 @@ MAX_STEPS = 6_000_000
 
 def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
              catheter=None, events=(), days=180, step="1 min", patient_presses=None,
-             ) -> Timeline:
+             csf_target=None) -> Timeline:
     """Simulate a pump and catheter for ``days``.
 
     ``drug``/``concentration``/``fill``: what is in the reservoir at the start. ``program``:
@@ -40,6 +40,8 @@ def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
     ``catheter``: a dict (``length``, ``tip``, ``primed``, ...) or a Catheter. ``events``:
     Event values or dicts with ``at`` and ``kind``. ``patient_presses``: for a program with
     patient boluses, a list of days the button is pressed, or ``{"per_day": 3.6, "seed": 1}``.
+    ``csf_target``: a vertebral level (e.g. ``"T4"``) to also follow the drug in the CSF at
+    the tip, that level and the brainstem (for drugs whose CSF half-life is sourced).
     """
     d = _drugs.get(drug)
     pump = _pump(pump)
@@ -67,8 +69,19 @@ def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
             raise InputError(f"{e.kind}.at", f"day {e.day:g}", f"before the end of the "
                              f"{days_f:g} days simulated")
     presses = _presses(patient_presses, days_f)
+    if csf_target is not None:
+        from .body import csf
+        target = csf.index(str(csf_target))
+        model = csf.model_for(d.name)
     sim = _Chain(d.name, conc0, fill0, prog, pump, cath, evs, n, dt, presses)
-    return sim.run()
+    tl = sim.run()
+    if csf_target is not None:
+        levels = [csf.index(cath.tip), target, csf.index("cranial")]
+        mass = np.diff(tl.csf_cumulative, prepend=0.0)
+        tip, tgt, brain = model.response(mass, dt, levels[0], levels)
+        tl.csf = {"tip": tip, "target": tgt, "brainstem": brain, "levels": levels,
+                  "model": model}
+    return tl
 
 
 PUMP_KEYS = {"preset", "low_reservoir_alarm", "accuracy", "flow", "flow_activated_valve"}
@@ -545,7 +558,7 @@ class _Chain:
             self.extra["refill_date_day"] = self._valve_refill_day()
         return Timeline(
             step_minutes=self.dt, commanded=commanded, delivered=res.delivered * per_day,
-            reservoir=res.reservoir, tip_concentration=tip, csf_cumulative=to_csf_main,
+            reservoir=res.reservoir, catheter_fluid=tip, csf_cumulative=to_csf_main,
             tissue_cumulative=to_tissue_main, log=self.log,
             drug=self.drug, by_drug=by_drug, catheter_volume=self.cath.volume,
             first_drug_at_tip_day=first, pump_kind=self.pump.kind, extra=self.extra)

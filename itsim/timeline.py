@@ -2,8 +2,9 @@
 
 Arrays have one value per time step; step ``k`` covers days ``t[k]`` to ``t[k] + dt``.
 Flows are means over the step (mL/day, mcg/day); ``reservoir`` is the volume at the step's
-end (mL); ``tip_concentration`` is the concentration of the fluid at the catheter tip
-(mcg/mL). Amounts are mcg; the drug is the scenario's drug unless ``by_drug`` says otherwise.
+end (mL); ``catheter_fluid`` is the concentration of the solution leaving the catheter
+(mcg/mL). With ``csf_target`` the CSF concentrations (mcg/mL) at the tip's level, the target
+level and the cranial compartment (brainstem) are filled in too. Amounts are mcg; the drug is the scenario's drug unless ``by_drug`` says otherwise.
 """
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ class Timeline:
     commanded: np.ndarray
     delivered: np.ndarray
     reservoir: np.ndarray
-    tip_concentration: np.ndarray
+    catheter_fluid: np.ndarray
     csf_cumulative: np.ndarray      # mcg to the CSF by the end of each step
     tissue_cumulative: np.ndarray   # mcg to tissue by the end of each step
     log: list
@@ -82,6 +83,7 @@ class Timeline:
     first_drug_at_tip_day: float | None
     pump_kind: str
     extra: dict = field(default_factory=dict)
+    csf: dict | None = None          # {"tip", "target", "brainstem": arrays; "levels", "model"}
 
     @cached_property
     def t(self) -> np.ndarray:
@@ -144,13 +146,30 @@ class Timeline:
         return json.dumps(out, indent=indent)
 
     COLUMNS = ("day", "commanded_flow_ml_per_day", "delivered_flow_ml_per_day", "reservoir_ml",
-               "tip_concentration_mcg_per_ml", "to_csf_mcg_per_day", "to_tissue_mcg_per_day")
+               "catheter_fluid_mcg_per_ml", "to_csf_mcg_per_day", "to_tissue_mcg_per_day")
+    CSF_COLUMNS = ("csf_tip_mcg_per_ml", "csf_target_mcg_per_ml", "csf_brainstem_mcg_per_ml")
+
+    @property
+    def columns(self) -> tuple:
+        return self.COLUMNS + (self.CSF_COLUMNS if self.csf else ())
 
     def rows(self, every: int = 1):
-        """The arrays as rows (every ``every``-th step), in COLUMNS order."""
-        cols = (self.t, self.commanded, self.delivered, self.reservoir,
-                self.tip_concentration, self.to_csf, self.to_tissue)
+        """The arrays as rows (every ``every``-th step), in ``columns`` order."""
+        cols = [self.t, self.commanded, self.delivered, self.reservoir,
+                self.catheter_fluid, self.to_csf, self.to_tissue]
+        if self.csf:
+            cols += [self.csf["tip"], self.csf["target"], self.csf["brainstem"]]
         return zip(*(np.round(c[::every], 9) for c in cols))
+
+    def spine(self, day: float) -> np.ndarray:
+        """CSF concentration (mcg/mL) in every compartment, sacral sac to cranial, at the end
+        of the step containing ``day`` (needs ``csf_target``)."""
+        if not self.csf:
+            from .errors import InputError
+            raise InputError("csf_target", None, "simulate with csf_target='T4' (say) first")
+        k = min(int(day * 1440 / self.step_minutes), self.commanded.size - 1)
+        mass = np.diff(self.csf_cumulative[:k + 1], prepend=0.0)
+        return self.csf["model"].state_at(mass, self.step_minutes, self.csf["levels"][0], [k])[0]
 
     def to_csv(self, file=None, every: int = 1) -> str | None:
         """Write the time series as CSV (to ``file``, a path or open file; else return it)."""
@@ -162,7 +181,7 @@ class Timeline:
             with open(file, "w", newline="") as f:
                 return self.to_csv(f, every)
         w = csv.writer(file)
-        w.writerow(self.COLUMNS)
+        w.writerow(self.columns)
         w.writerows(self.rows(every))
         return None
 

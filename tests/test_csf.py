@@ -86,3 +86,38 @@ def test_a_slow_infusion_stays_near_the_tip():
     state = model.response(u, 10.0, index("T10"), range(V.size))[:, -1]
     assert state.argmax() == index("T10")
     assert state[index("T10")] > 5 * state[index("T4")] > 0
+
+
+def test_simulate_follows_the_drug_into_the_csf():
+    import itsim
+    from itsim import InputError
+    tl = itsim.simulate(drug="morphine", concentration="10 mg/mL", fill="20 mL", days=20,
+                        step="10 min", program={"mode": "continuous", "dose": "2 mg/day"},
+                        csf_target="T4")
+    tip, target, brain = (tl.csf[k][-1] for k in ("tip", "target", "brainstem"))
+    assert tip > target > brain > 0                     # highest at the tip, falls with distance
+    spine = tl.spine(19.9)
+    assert spine.argmax() == index("T10") and spine[index("T10")] == pytest.approx(tip)
+    header = tl.to_csv(every=144).splitlines()[0].split(",")
+    assert header[-3:] == ["csf_tip_mcg_per_ml", "csf_target_mcg_per_ml",
+                           "csf_brainstem_mcg_per_ml"]
+    # the model input is exactly what left the catheter into the CSF
+    model = tl.csf["model"]
+    mass_now = (tl.spine(19.9) * model.volumes).sum()
+    assert 0 < mass_now < tl.balance.to_csf
+    with pytest.raises(InputError, match="CSF half-life is not in the library"):
+        itsim.simulate(drug="fentanyl", concentration="50 mcg/mL", fill="20 mL", days=2,
+                       program={"mode": "continuous", "dose": "50 mcg/day"}, csf_target="T4")
+    with pytest.raises(InputError, match="level = 'T13'"):
+        itsim.simulate(drug="morphine", concentration="10 mg/mL", fill="20 mL", days=2,
+                       program={"mode": "continuous", "dose": "2 mg/day"}, csf_target="T13")
+
+
+def test_drug_stops_reaching_the_csf_when_the_pump_runs_dry():
+    import itsim
+    tl = itsim.simulate(drug="baclofen", concentration="500 mcg/mL", fill="5 mL", days=20,
+                        step="10 min", program={"mode": "continuous", "dose": "300 mcg/day"},
+                        csf_target="T4")
+    empty = tl.reservoir_empty_day                      # about 8.3 days
+    at = lambda day: tl.csf["tip"][int(day * 144)]      # noqa: E731
+    assert at(empty - 0.5) > 100 * at(empty + 2.5)      # half-life about 2 h: gone in a day

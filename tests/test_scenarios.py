@@ -100,3 +100,15 @@ def test_cli_run_text_summary():
     out = run_cli("scenarios/baclofen_first_months.toml")
     assert out.returncode == 0
     assert "low-reservoir (day 53.00)" in out.stdout and "Mass balance error" in out.stdout
+
+
+def test_cli_csv_has_csf_columns_when_the_scenario_asks(tmp_path):
+    out = run_cli("scenarios/concentration_entry_error.toml", "--csv", str(tmp_path / "c.csv"),
+                  "--every", "1440")
+    assert out.returncode == 0, out.stderr
+    rows = (tmp_path / "c.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    assert header[-3:] == ["csf_tip_mcg_per_ml", "csf_target_mcg_per_ml",
+                           "csf_brainstem_mcg_per_ml"]
+    tip = [float(r.split(",")[-3]) for r in rows[1:]]
+    assert tip[35] > 5 * tip[25] > 0          # ten times the dose after the day-30 refill

@@ -148,6 +148,33 @@ class CSFModel:
         return self.response(mass_per_step, dt, tip, range(self.volumes.size))[:, steps].T
 
 
+def half_life_minutes(drug) -> tuple[float, str]:
+    """The drug's CSF half-life (minutes) and where it comes from: the sourced value, or the
+    geometric middle of a sourced range (labelled as derived). InputError if not in the
+    library: no half-life is invented."""
+    from .. import drugs
+    from ..errors import InputError
+    d = drugs.get(drug)
+    f = d.csf_half_life
+    if f is None or f.assumption:
+        raise InputError("drug", d.name, "its CSF half-life is not in the library's sources, so "
+                         "the CSF model is available only for " + ", ".join(
+                             x.name for x in drugs.library().values()
+                             if x.csf_half_life is not None and not x.csf_half_life.assumption))
+    if f.value is not None:
+        return f.value * 1440.0, f.label
+    return float(np.sqrt(f.low * f.high)) * 1440.0, f"{f.label}, geometric middle of the range"
+
+
+def model_for(drug) -> CSFModel:
+    """The CSF model for ``drug``: sourced volumes, assumed mixing and drift, clearance from
+    the drug's CSF half-life."""
+    f = csf_facts()
+    t_half, _ = half_life_minutes(drug)
+    return CSFModel(segment_volumes(), f["mixing_flow"].value / 1440.0,
+                    f["bulk_flow"].value / 1440.0, np.log(2) / t_half)
+
+
 def _recurrence(a: float, x: np.ndarray, z0: float) -> np.ndarray:
     """y[j] = a y[j-1] + x[j-1] (y[-1] = z0), returned for j = 1..len(x): a first-order
     linear recurrence computed in C by scipy.signal.lfilter."""
