@@ -17,7 +17,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 import itsim
-from itsim.body.csf import index, model_for
+from itsim.body.csf import index, model_for, spread_profile
 
 CASE = dict(drug="morphine", concentration="10 mg/mL", fill="20 mL", days=180,
             program={"mode": "continuous", "dose": "2 mg/day"},
@@ -28,7 +28,7 @@ CASE = dict(drug="morphine", concentration="10 mg/mL", fill="20 mL", days=180,
 def chain(model, outs):
     tl = itsim.simulate(**CASE, csf_target="T4")
     mass = np.diff(tl.csf_cumulative, prepend=0.0)
-    return np.array([tl.csf["tip"], tl.csf["target"], tl.csf["brainstem"]]), mass
+    return np.array([tl.csf["tip"], tl.csf["target"], tl.csf["brainstem"]]), mass, tl.csf["fast"]
 
 
 def main():
@@ -41,19 +41,20 @@ def main():
     times = []
     for _ in range(n):
         t = time.perf_counter()
-        conc, mass = chain(model, outs)
+        conc, mass, fast_mass = chain(model, outs)
         times.append((time.perf_counter() - t) * 1000)
     fast = statistics.median(times)
     print(f"program -> pump -> catheter -> CSF, 180 days at 1 min: {fast:.1f} ms median "
           f"({min(times):.1f}-{max(times):.1f}, {n} runs)")
 
     tip, dt, steps = index("T10"), 1.0, mass.size
-    rate = mass / dt
+    slow_rate, fast_rate = (mass - fast_mass) / dt, fast_mass / dt
+    profile = spread_profile(tip) / model.volumes
 
     def rhs(t, c):
         k = min(int(t // dt), steps - 1)
-        f = model.M @ c
-        f[tip] += rate[k] / model.volumes[tip]
+        f = model.M @ c + fast_rate[k] * profile
+        f[tip] += slow_rate[k] / model.volumes[tip]
         return f
     t = time.perf_counter()
     sol = solve_ivp(rhs, (0, steps * dt), np.zeros(model.volumes.size), method="BDF",

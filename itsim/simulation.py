@@ -78,9 +78,15 @@ def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
     if csf_target is not None:
         levels = [csf.index(cath.tip), target, csf.index("cranial")]
         mass = np.diff(tl.csf_cumulative, prepend=0.0)
-        tip, tgt, brain = model.response(mass, dt, levels[0], levels)
-        tl.csf = {"tip": tip, "target": tgt, "brainstem": brain, "levels": levels,
-                  "model": model}
+        # slow flow stays at the tip's level; a fast injection carries drug further
+        fast = mass * csf.fast_fraction(np.diff(sim.vin, prepend=0.0) / dt)
+        if fast.sum() > 1e-9 * max(mass.sum(), 1e-12):
+            conc = model.response([mass - fast, fast], dt,
+                                  [levels[0], csf.spread_profile(levels[0])], levels)
+        else:
+            conc = model.response(mass, dt, levels[0], levels)
+        tl.csf = {"tip": conc[0], "target": conc[1], "brainstem": conc[2], "levels": levels,
+                  "model": model, "fast": fast}
     return tl
 
 

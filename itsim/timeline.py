@@ -167,9 +167,14 @@ class Timeline:
         if not self.csf:
             from .errors import InputError
             raise InputError("csf_target", None, "simulate with csf_target='T4' (say) first")
+        from .body.csf import spread_profile
         k = min(int(day * 1440 / self.step_minutes), self.commanded.size - 1)
         mass = np.diff(self.csf_cumulative[:k + 1], prepend=0.0)
-        return self.csf["model"].state_at(mass, self.step_minutes, self.csf["levels"][0], [k])[0]
+        fast = self.csf["fast"][:k + 1]
+        model, tip = self.csf["model"], self.csf["levels"][0]
+        every = range(model.volumes.size)
+        return model.response([mass - fast, fast], self.step_minutes,
+                              [tip, spread_profile(tip)], every)[:, k]
 
     def to_csv(self, file=None, every: int = 1) -> str | None:
         """Write the time series as CSV (to ``file``, a path or open file; else return it)."""

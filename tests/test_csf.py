@@ -105,9 +105,9 @@ def test_simulate_follows_the_drug_into_the_csf():
     model = tl.csf["model"]
     mass_now = (tl.spine(19.9) * model.volumes).sum()
     assert 0 < mass_now < tl.balance.to_csf
-    with pytest.raises(InputError, match="CSF half-life is not in the library"):
-        itsim.simulate(drug="fentanyl", concentration="50 mcg/mL", fill="20 mL", days=2,
-                       program={"mode": "continuous", "dose": "50 mcg/day"}, csf_target="T4")
+    with pytest.raises(InputError, match="cannot follow it"):
+        itsim.simulate(drug="bupivacaine", concentration="5 mg/mL", fill="20 mL", days=2,
+                       program={"mode": "continuous", "dose": "2 mg/day"}, csf_target="T4")
     with pytest.raises(InputError, match="level = 'T13'"):
         itsim.simulate(drug="morphine", concentration="10 mg/mL", fill="20 mL", days=2,
                        program={"mode": "continuous", "dose": "2 mg/day"}, csf_target="T13")
@@ -121,3 +121,45 @@ def test_drug_stops_reaching_the_csf_when_the_pump_runs_dry():
     empty = tl.reservoir_empty_day                      # about 8.3 days
     at = lambda day: tl.csf["tip"][int(day * 144)]      # noqa: E731
     assert at(empty - 0.5) > 100 * at(empty + 2.5)      # half-life about 2 h: gone in a day
+
+
+def test_lipophilic_drugs_clear_faster_and_stay_closer_to_the_tip():
+    import itsim
+    from itsim.body.csf import half_life_minutes
+    assert half_life_minutes("fentanyl")[0] < half_life_minutes("hydromorphone")[0] < \
+        half_life_minutes("morphine")[0]
+    assert "teaching assumption" in half_life_minutes("fentanyl")[1]
+
+    def reach(drug, conc, dose):
+        tl = itsim.simulate(drug=drug, concentration=conc, fill="20 mL", days=10,
+                            step="10 min", program={"mode": "continuous", "dose": dose},
+                            csf_target="T4")
+        return tl.csf["target"][-1] / tl.csf["tip"][-1]
+    assert reach("fentanyl", "500 mcg/mL", "100 mcg/day") < reach("morphine", "10 mg/mL",
+                                                                  "2 mg/day")
+
+
+def test_a_bolus_spreads_further_than_the_same_dose_infused_slowly():
+    import itsim
+    kw = dict(drug="morphine", concentration="10 mg/mL", fill="20 mL", days=1, step="1 min",
+              program={"mode": "stopped"}, csf_target="T7")
+    bolus = itsim.simulate(**kw, events=[{"at": "day 0.1", "kind": "bolus", "dose": "1 mg",
+                                          "duration": "6 min"}])        # the pump's fastest
+    slow = itsim.simulate(**kw, events=[{"at": "day 0.1", "kind": "bolus", "dose": "1 mg",
+                                         "duration": "12 h"}])
+    assert bolus.balance.to_csf == pytest.approx(slow.balance.to_csf)   # same dose in
+    assert bolus.csf["target"].max() > 2 * slow.csf["target"].max()      # reaches T7 more
+    assert bolus.csf["fast"].sum() > 0.5 * bolus.balance.to_csf
+
+
+@given(st.integers(1, 300), st.integers(0, 1000))
+def test_several_inputs_at_once_equal_their_sum(n, seed):
+    from itsim.body.csf import spread_profile
+    model = CSFModel(V, 0.05, 0.01, np.log(2) / 185)
+    rng = np.random.default_rng(seed)
+    a, b = rng.random(n), rng.random(n)
+    outs = [index("T10"), index("cranial")]
+    both = model.response([a, b], 3.0, [index("T10"), spread_profile(index("T10"))], outs)
+    apart = (model.response(a, 3.0, index("T10"), outs)
+             + model.response(b, 3.0, spread_profile(index("T10")), outs))
+    assert np.abs(both - apart).max() <= 1e-10 * max(np.abs(apart).max(), 1e-12)

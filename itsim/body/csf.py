@@ -30,7 +30,8 @@ LEVELS = (["S"] + [f"L{i}" for i in range(5, 0, -1)] + [f"T{i}" for i in range(1
 BODY_KINDS = {"total_volume": "volume", "spinal_volume": "volume",
               "lumbosacral_volume": "volume", "lumbar_segment_volume": "volume",
               "production": "flow", "cranial_volume": "volume", "segment_split": "volume",
-              "mixing_flow": "flow", "bulk_flow": "flow"}
+              "mixing_flow": "flow", "bulk_flow": "flow", "lipophilicity_exponent": None,
+              "spread_flow": "flow", "spread_levels": None}
 
 
 @lru_cache(maxsize=1)
@@ -101,46 +102,54 @@ class CSFModel:
         M -= np.diag(self.clearance)
         return M
 
-    def response(self, mass_per_step: np.ndarray, dt: float, tip: int, outputs,
-                 block: int = 32, c0=None) -> np.ndarray:
+    def response(self, mass_per_step, dt: float, tip, outputs, block: int = 32,
+                 c0=None) -> np.ndarray:
         """Concentration (mcg/mL) at compartments ``outputs`` at the end of each step, for
-        ``mass_per_step`` mcg entering compartment ``tip`` evenly during each step of ``dt``
-        minutes. Exact for that input. Returns an array (len(outputs), N)."""
-        r = np.asarray(mass_per_step, dtype=float) / dt          # mcg/min, constant per step
-        n = r.size
+        ``mass_per_step`` mcg entering evenly during each step of ``dt`` minutes, all into
+        compartment ``tip`` (an index) or shared by a profile (fractions per compartment).
+        Several inputs at once: lists of masses and of tips. Exact for that input. Returns an
+        array (len(outputs), N)."""
+        if np.ndim(mass_per_step) == 1:
+            mass_per_step, tip = [mass_per_step], [tip]
         lam, W, Winv = self.lam, self.W, self.Winv
         a = np.exp(lam * dt)
         g = np.where(np.abs(lam) > 1e-15, np.expm1(lam * dt) / np.where(
             lam == 0, 1, lam), dt)                               # integral of e^{lam s} ds
-        beta = Winv[:, tip] / self.volumes[tip]                  # mode loadings of a unit input
+        n = len(mass_per_step[0])
         B = block
         nb = -(-n // B)
-        rp = np.zeros(nb * B)
-        rp[:n] = r
-        R = rp.reshape(nb, B)                                    # blocks x steps
         k = np.arange(B)
-        # effect of one block's input on the modes at its end: sum_k a^(B-1-k) g beta r_k
-        P = a[:, None] ** (B - 1 - k)[None, :]                   # modes x B
-        G = (R @ P.T) * (g * beta)                               # blocks x modes
-        aB = a ** B
+        P = a[:, None] ** (B - 1 - k)[None, :]                   # modes x B: a^(B-1-k)
+        i = np.arange(1, B + 1)
+        Ai = a[:, None] ** i[None, :]                            # modes x B: a^i
+        lower = i[None, :] - 1 - k[:, None]                      # k x j: exponent j - k
+        powers = np.where(lower >= 0, a[:, None, None] ** np.maximum(lower, 0), 0.0)
+        G = np.zeros((nb, lam.size))                             # blocks x modes
+        channels = []
+        for mass, where in zip(mass_per_step, tip):
+            rp = np.zeros(nb * B)
+            rp[:n] = np.asarray(mass, dtype=float) / dt          # mcg/min, constant per step
+            R = rp.reshape(nb, B)
+            profile = np.zeros(self.volumes.size)
+            if np.ndim(where) == 0:
+                profile[int(where)] = 1.0
+            else:
+                profile = np.asarray(where, dtype=float)
+            beta = Winv @ (profile / self.volumes)               # mode loadings of the input
+            G += (R @ P.T) * (g * beta)
+            channels.append((R, g * beta))
         Z = np.empty((nb + 1, lam.size))                         # modes at block starts
         Z[0] = 0.0 if c0 is None else Winv @ np.asarray(c0, dtype=float)
+        aB = a ** B
         for m in range(lam.size):                                # one recurrence per mode
             Z[1:, m] = _recurrence(aB[m], G[:, m], Z[0, m])
         out = np.empty((len(outputs), nb * B))
-        i = np.arange(1, B + 1)
-        Ai = a[:, None] ** i[None, :]                            # modes x B: a^i
-        # inside a block: step j (0-based) ends after j + 1 steps: a^(j+1) z0 + sum_{k<=j}
-        # a^(j-k) g beta r_k
-        lower = (i[None, :] - 1 - k[:, None])                    # k x j : exponent j - k
-        mask = lower >= 0
         for o, loc in enumerate(outputs):
-            wl = W[loc]                                          # modes
-            free = Z[:-1] @ (wl[:, None] * Ai)                   # blocks x B
-            K = np.zeros((B, B))
-            for m in range(lam.size):                            # kernel: k -> j
-                K += wl[m] * g[m] * beta[m] * np.where(mask, a[m] ** np.maximum(lower, 0), 0)
-            out[o] = (free + R @ K).ravel()
+            wl = W[loc]
+            values = Z[:-1] @ (wl[:, None] * Ai)                 # what the block started with
+            for R, gb in channels:                               # plus this block's input
+                values += R @ np.tensordot(wl * gb, powers, axes=1)
+            out[o] = values.ravel()
         return out[:, :n]
 
     def state_at(self, mass_per_step, dt, tip, steps) -> np.ndarray:
@@ -149,21 +158,47 @@ class CSFModel:
 
 
 def half_life_minutes(drug) -> tuple[float, str]:
-    """The drug's CSF half-life (minutes) and where it comes from: the sourced value, or the
-    geometric middle of a sourced range (labelled as derived). InputError if not in the
-    library: no half-life is invented."""
+    """The drug's CSF half-life (minutes) and where it comes from: its sourced value (or the
+    geometric middle of a sourced range); else morphine's, scaled by lipophilicity (sourced
+    octanol/water coefficients, assumed exponent). InputError if neither is known: no
+    half-life is invented."""
     from .. import drugs
     from ..errors import InputError
     d = drugs.get(drug)
     f = d.csf_half_life
-    if f is None or f.assumption:
-        raise InputError("drug", d.name, "its CSF half-life is not in the library's sources, so "
-                         "the CSF model is available only for " + ", ".join(
-                             x.name for x in drugs.library().values()
-                             if x.csf_half_life is not None and not x.csf_half_life.assumption))
-    if f.value is not None:
-        return f.value * 1440.0, f.label
-    return float(np.sqrt(f.low * f.high)) * 1440.0, f"{f.label}, geometric middle of the range"
+    if f is not None and not f.assumption:
+        if f.value is not None:
+            return f.value * 1440.0, f.label
+        return (float(np.sqrt(f.low * f.high)) * 1440.0,
+                f"{f.label}, geometric middle of the range")
+    lip = d.lipophilicity
+    if lip is None or lip.get("octanol_water") is None:
+        raise InputError("drug", d.name, "neither its CSF half-life nor its octanol/water "
+                         "coefficient is in the library's sources, so the CSF model cannot "
+                         "follow it")
+    morphine = drugs.get("morphine")
+    ratio = lip["octanol_water"] / morphine.lipophilicity["octanol_water"]
+    exponent = csf_facts()["lipophilicity_exponent"].value
+    return (morphine.csf_half_life.value * 1440.0 / ratio ** exponent,
+            f"morphine's {morphine.csf_half_life.label} scaled by lipophilicity {lip.label} "
+            "(the exponent is a teaching assumption)")
+
+
+def spread_profile(tip: int, width: int | None = None) -> np.ndarray:
+    """Fractions of a fast injection reaching each compartment: the tip and ``width`` levels
+    either side, falling off linearly (kept within the spinal canal)."""
+    width = int(csf_facts()["spread_levels"].value) if width is None else width
+    weights = np.zeros(len(LEVELS))
+    for i in range(max(0, tip - width), min(len(LEVELS) - 1, tip + width + 1)):
+        weights[i] = width + 1 - abs(i - tip)
+    return weights / weights.sum()
+
+
+def fast_fraction(flow_ml_per_min) -> np.ndarray:
+    """Share of what leaves the catheter that a fast injection carries beyond the tip."""
+    q = np.asarray(flow_ml_per_min, dtype=float)
+    half = csf_facts()["spread_flow"].value / 1440.0
+    return q / (q + half)
 
 
 def model_for(drug) -> CSFModel:
