@@ -296,10 +296,6 @@ class Prescription:
     refill_reason: str
     findings: tuple[Finding, ...] = field(default_factory=tuple)
 
-    @property
-    def flow_ml_per_h(self) -> float:
-        return self.flow / 24
-
     def reservoir_volume(self, days):
         """Reservoir volume (mL) after ``days`` of delivery (array or float), never below 0."""
         import numpy as np

@@ -21,7 +21,6 @@ from typing import Callable
 from .errors import InputError, UnitKindError
 from .units import KINDS, check_number, convert, fmt, normalise, parse, registry, significant
 
-STATUSES = ("right", "close", "wrong", "not yet")
 MASS_KINDS = ("mass", "dose_rate", "concentration", "flow")   # where a mg/mcg slip shows
 
 

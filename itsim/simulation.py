@@ -294,7 +294,10 @@ class _Chain:
                           f"{fmt(dur, 'time', 'min' if dur < 1 / 24 else 'h')}")
             elif e.kind == "priming-bolus":
                 top = self.pump.preset.max_rate
-                dur = e.get("duration") or (self.cath.volume / top if top else 1 / 24)
+                if e.get("duration") is None and top is None:
+                    raise InputError("priming-bolus.duration", None, "needed for this pump: "
+                                     "its maximum rate is not in the sources")
+                dur = e.get("duration") or self.cath.volume / top
                 self._window(q, e.day, dur, self.cath.volume, replace=True)
                 self.note(e.day, "priming-bolus", "event",
                           f"{fmt(self.cath.volume, 'volume')} to fill tubing and catheter")
@@ -363,7 +366,7 @@ class _Chain:
                     self.note(e.day, "eri-repeated", "info", "the indicator was already on")
                     continue
                 self.note(e.day, "elective-replacement", "alarm")
-                eos = e.day + pump.preset.value("eri_to_end_of_service", 90.0)
+                eos = e.day + pump.preset.value("eri_to_end_of_service")
                 if self.k(eos) < n:
                     stop[self.k(eos):] = 0.0
                     self.note(eos, "end-of-service", "alarm")
@@ -627,7 +630,8 @@ class _Chain:
         basal = float(prog.flows(k, k + per_day, self.dt, conc).mean()) if conc > 0 else 0.0
         pb = prog.patient_bolus
         bolus_ml = pb.dose / conc if pb and conc > 0 else 0.0
-        days = refill_day(volume, basal, bolus_ml, pb.max_per_day if pb else 0)
+        days = refill_day(volume, basal, bolus_ml, pb.max_per_day if pb else 0,
+                          at=self.pump.low_reservoir_alarm)
         return None if days == float("inf") else round(self.day(k) + days, 4)
 
 

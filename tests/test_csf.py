@@ -19,7 +19,7 @@ def test_segment_volumes_add_up_to_the_sourced_totals():
     lumbar = V[index("L5"):index("L1") + 1]
     assert lumbar.min() >= f["lumbar_segment_volume"].low                     # 4.3-5.8 [C8]
     assert lumbar.max() <= f["lumbar_segment_volume"].high
-    assert len(LEVELS) == 26 and LEVELS[0] == "S" and LEVELS[-1] == "cranial"
+    assert len(LEVELS) == 26 and LEVELS[0] == "S1" and LEVELS[-1] == "cranial"
 
 
 def stepped(model, inflow, dt, tip, outs):
@@ -163,3 +163,16 @@ def test_several_inputs_at_once_equal_their_sum(n, seed):
     apart = (model.response(a, 3.0, index("T10"), outs)
              + model.response(b, 3.0, spread_profile(index("T10")), outs))
     assert np.abs(both - apart).max() <= 1e-10 * max(np.abs(apart).max(), 1e-12)
+
+
+def test_every_catheter_tip_level_can_be_followed_into_the_csf():
+    import itsim
+    from itsim import InputError
+    from itsim.device.catheter import make_catheter
+    for level in ("S1", "L5", "T10", "C1"):
+        tl = itsim.simulate(drug="morphine", concentration="10 mg/mL", fill="20 mL", days=1,
+                            step="10 min", program={"mode": "continuous", "dose": "2 mg/day"},
+                            catheter={"tip": level}, csf_target="T4")
+        assert tl.csf["levels"][0] == index(level)
+    with pytest.raises(InputError, match="catheter.tip = 'cranial'"):
+        make_catheter(tip="cranial")

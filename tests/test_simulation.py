@@ -400,3 +400,16 @@ def test_several_injections_in_one_step_keep_the_balance():
                                  "volume": f"{v} mL", "concentration": "0 mcg/mL"}
                                 for v in (0.55768632594247, 0.55768632594247, 1.0)])
     assert tl.mass_balance_error <= 1e-9 * 500
+
+
+def test_priming_bolus_needs_a_duration_where_the_pump_maximum_is_not_sourced():
+    kw = dict(drug="morphine", concentration="10 mg/mL", fill="20 mL", days=2,
+              pump="valve-gated-20", catheter={"primed": False},
+              program={"mode": "continuous", "rate": "0.5 mL/day"})
+    with pytest.raises(InputError, match="priming-bolus.duration"):
+        itsim.simulate(**kw, events=[{"at": "day 0", "kind": "priming-bolus"}])
+    tl = itsim.simulate(**kw, events=[{"at": "day 0", "kind": "priming-bolus",
+                                       "duration": "1 h"}])
+    # the priming bolus fills tubing and catheter in an hour; drug leaves the tip with the
+    # next 2 microlitre pulse at 0.5 mL/day (about 6 minutes later)
+    assert 1 / 24 < tl.first_drug_at_tip_day <= 1 / 24 + 7 / 1440

@@ -25,7 +25,7 @@ import numpy as np
 from .. import data
 from ..facts import parse_fact
 
-LEVELS = (["S"] + [f"L{i}" for i in range(5, 0, -1)] + [f"T{i}" for i in range(12, 0, -1)]
+LEVELS = (["S1"] + [f"L{i}" for i in range(5, 0, -1)] + [f"T{i}" for i in range(12, 0, -1)]
           + [f"C{i}" for i in range(7, 0, -1)] + ["cranial"])
 BODY_KINDS = {"total_volume": "volume", "spinal_volume": "volume",
               "lumbosacral_volume": "volume", "lumbar_segment_volume": "volume",
@@ -151,10 +151,6 @@ class CSFModel:
                 values += R @ np.tensordot(wl * gb, powers, axes=1)
             out[o] = values.ravel()
         return out[:, :n]
-
-    def state_at(self, mass_per_step, dt, tip, steps) -> np.ndarray:
-        """The whole spine (concentration per compartment) at the end of the given steps."""
-        return self.response(mass_per_step, dt, tip, range(self.volumes.size))[:, steps].T
 
 
 def half_life_minutes(drug) -> tuple[float, str]:

@@ -18,8 +18,6 @@ from ..errors import InputError
 from ..units import parse
 from . import catheter_facts
 
-LEVELS = ([f"C{i}" for i in range(1, 8)] + [f"T{i}" for i in range(1, 13)]
-          + [f"L{i}" for i in range(1, 6)] + ["S1"])
 
 
 @dataclass(frozen=True)
@@ -51,8 +49,9 @@ def make_catheter(length="60 cm", tip="T10", *, volume_per_cm=None, tubing_volum
     supplied = facts["supplied_length"].value
     if cm > supplied:
         raise InputError("catheter.length", length, f"at most the supplied {supplied:g} cm")
+    from ..body.csf import LEVELS
     level = str(tip).strip().upper()
-    if level not in LEVELS:
+    if level not in LEVELS[:-1]:                   # any vertebral level, not the cranial end
         raise InputError("catheter.tip", tip, "expected a vertebral level such as T10, C5 or L1")
     per_cm = (facts["volume_per_cm"].value if volume_per_cm is None else
               parse(volume_per_cm, "volume", "catheter.volume_per_cm"))
@@ -61,11 +60,6 @@ def make_catheter(length="60 cm", tip="T10", *, volume_per_cm=None, tubing_volum
     if not isinstance(primed, bool):
         raise InputError("catheter.primed", primed, "true or false")
     return Catheter(cm, level, per_cm, tubing, primed)
-
-
-def level_index(level: str) -> int:
-    """0 for C1 ... 24 for S1."""
-    return LEVELS.index(level)
 
 
 @dataclass

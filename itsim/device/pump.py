@@ -16,7 +16,6 @@ from ..errors import InputError
 from ..units import fmt, parse
 from . import PumpPreset, pump_preset
 
-KINDS = ("programmable", "valve-gated", "constant-flow")
 SEA_LEVEL_KPA = 101.325
 BODY_TEMPERATURE_C = 37.0
 
@@ -41,10 +40,6 @@ class Pump:
 
     @property
     def programmable(self) -> bool:
-        return self.kind != "constant-flow"
-
-    @property
-    def has_battery(self) -> bool:
         return self.kind != "constant-flow"
 
 
@@ -129,7 +124,7 @@ def draw_from_reservoir(want: np.ndarray, fills: list, alarm: float | None,
         cum = np.cumsum(want[start:end])
         out = np.minimum(cum, volume)
         if pulse:
-            out = np.floor(out / pulse + 1e-9) * pulse
+            out = np.floor(out / pulse + 1e-6) * pulse       # a millionth of a pulse is rounding
             delivered[start:end] = np.diff(out, prepend=0.0)
         else:                                   # what was wanted, until the reservoir runs dry
             dry = int(np.searchsorted(cum, volume, side="right"))
@@ -160,9 +155,12 @@ def _crossing(cum: np.ndarray, level: float, tol: float = 1e-9):
     return i + (min(max((level - before) / step, 0.0), 1.0) if step > 0 else 1.0)
 
 
-def refill_day(fill, basal, bolus_volume, boluses_per_day, at=3.0) -> float:
-    """Valve-gated pumps: days until the reservoir reaches ``at`` mL (3.0 mL [S43]) if every
-    allotted patient bolus is used. Floats in mL and mL/day."""
+def refill_day(fill, basal, bolus_volume, boluses_per_day, at=None) -> float:
+    """Valve-gated pumps: days until the reservoir reaches ``at`` mL (default: the valve-gated
+    preset's refill volume, 3.0 mL [S43]) if every allotted patient bolus is used. Floats in
+    mL and mL/day."""
+    if at is None:
+        at = pump_preset("valve-gated-20").low_reservoir_alarm
     daily = basal + bolus_volume * boluses_per_day
     if daily <= 0 or fill <= at:
         return 0.0 if fill <= at else math.inf
