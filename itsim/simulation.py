@@ -30,7 +30,7 @@ MAX_STEPS = 6_000_000
 
 def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
              catheter=None, events=(), days=180, step="1 min", patient_presses=None,
-             csf_target=None) -> Timeline:
+             csf_target=None, patient=None) -> Timeline:
     """Simulate a pump and catheter for ``days``.
 
     ``drug``/``concentration``/``fill``: what is in the reservoir at the start. ``program``:
@@ -42,6 +42,9 @@ def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
     patient boluses, a list of days the button is pressed, or ``{"per_day": 3.6, "seed": 1}``.
     ``csf_target``: a vertebral level (e.g. ``"T4"``) to also follow the drug in the CSF at
     the tip, that level and the brainstem (for drugs whose CSF half-life is sourced).
+    ``patient``: a preset name (``"cancer-pain"``, ...) or a dict (``preset``, ``baseline``,
+    ``seed``, ...) to also simulate what the patient feels (``Timeline.response``); the target
+    is then the tip's level unless ``csf_target`` says otherwise.
     """
     d = _drugs.get(drug)
     pump = _pump(pump)
@@ -69,6 +72,11 @@ def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
             raise InputError(f"{e.kind}.at", f"day {e.day:g}", f"before the end of the "
                              f"{days_f:g} days simulated")
     presses = _presses(patient_presses, days_f)
+    if patient is not None:
+        from .body import response
+        person = response.patient(patient)
+        pharm = response.pharmacology(d.name, person.preset)
+        csf_target = cath.tip if csf_target is None else csf_target
     if csf_target is not None:
         from .body import csf
         target = csf.index(str(csf_target))
@@ -87,6 +95,11 @@ def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
             conc = model.response(mass, dt, levels[0], levels)
         tl.csf = {"tip": conc[0], "target": conc[1], "brainstem": conc[2], "levels": levels,
                   "model": model, "fast": fast}
+    if patient is not None:
+        tl.response = response.respond(
+            conc[1], conc[2], dt, pharm, baseline=person.baseline, exposure=person.exposure,
+            sensitivity=person.sensitivity, tolerance=person.tolerance)
+        tl.response.patient = person
     return tl
 
 

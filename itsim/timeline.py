@@ -84,6 +84,7 @@ class Timeline:
     pump_kind: str
     extra: dict = field(default_factory=dict)
     csf: dict | None = None          # {"tip", "target", "brainstem": arrays; "levels", "model"}
+    response: object = None          # itsim.body.response.Response, with a patient
 
     @cached_property
     def t(self) -> np.ndarray:
@@ -139,6 +140,7 @@ class Timeline:
             "first_drug_at_tip_day": _r(self.first_drug_at_tip_day),
             "mass_balance_error": self.mass_balance_error,
             **self.extra,
+            **({"response": self.response.summary(self.t)} if self.response else {}),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -151,7 +153,8 @@ class Timeline:
 
     @property
     def columns(self) -> tuple:
-        return self.COLUMNS + (self.CSF_COLUMNS if self.csf else ())
+        return (self.COLUMNS + (self.CSF_COLUMNS if self.csf else ())
+                + (tuple(self.response.columns()) if self.response else ()))
 
     def rows(self, every: int = 1):
         """The arrays as rows (every ``every``-th step), in ``columns`` order."""
@@ -159,6 +162,8 @@ class Timeline:
                 self.catheter_fluid, self.to_csf, self.to_tissue]
         if self.csf:
             cols += [self.csf["tip"], self.csf["target"], self.csf["brainstem"]]
+        if self.response:
+            cols += list(self.response.columns().values())
         return zip(*(np.round(c[::every], 9) for c in cols))
 
     def spine(self, day: float) -> np.ndarray:

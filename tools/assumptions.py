@@ -37,6 +37,9 @@ def rows() -> list[str]:
     from itsim.body.csf import csf_facts
     for f in csf_facts().values():
         add("CSF", f.name, f)
+    from itsim.body.response import all_facts
+    for owner, f in all_facts():
+        add(owner, f.name, f)
     return out
 
 

@@ -30,7 +30,7 @@ LEVELS = (["S1"] + [f"L{i}" for i in range(5, 0, -1)] + [f"T{i}" for i in range(
 BODY_KINDS = {"total_volume": "volume", "spinal_volume": "volume",
               "lumbosacral_volume": "volume", "lumbar_segment_volume": "volume",
               "production": "flow", "cranial_volume": "volume", "segment_split": "volume",
-              "mixing_flow": "flow", "bulk_flow": "flow", "lipophilicity_exponent": None,
+              "mixing_flow": "flow", "cervical_mixing_flow": "flow", "bulk_flow": "flow", "lipophilicity_exponent": None,
               "spread_flow": "flow", "spread_levels": None}
 
 
@@ -67,10 +67,11 @@ def index(level: str) -> int:
 @dataclass
 class CSFModel:
     """A compartment chain with fixed parameters (mL, mL/min, 1/min); build once, solve many
-    inputs. ``clearance``: first-order loss from each compartment (1/min)."""
+    inputs. ``mixing``: exchange flow between neighbours (one value, or one per interface);
+    ``clearance``: first-order loss from each compartment (1/min)."""
 
     volumes: np.ndarray
-    mixing: float
+    mixing: float | np.ndarray
     bulk: float
     clearance: np.ndarray
 
@@ -91,8 +92,9 @@ class CSFModel:
         """dc/dt = M c (1/min): exchange with neighbours, upward drift, clearance."""
         v, s = self.volumes, self.volumes.size
         M = np.zeros((s, s))
+        mixing = np.broadcast_to(np.asarray(self.mixing, dtype=float), (s - 1,))
         for i in range(s - 1):
-            ex = self.mixing
+            ex = mixing[i]
             M[i, i] -= ex / v[i]
             M[i, i + 1] += ex / v[i]
             M[i + 1, i + 1] -= ex / v[i + 1]
@@ -202,8 +204,21 @@ def model_for(drug) -> CSFModel:
     the drug's CSF half-life."""
     f = csf_facts()
     t_half, _ = half_life_minutes(drug)
-    return CSFModel(segment_volumes(), f["mixing_flow"].value / 1440.0,
-                    f["bulk_flow"].value / 1440.0, np.log(2) / t_half)
+    return CSFModel(segment_volumes(), mixing_flows(), f["bulk_flow"].value / 1440.0,
+                    np.log(2) / t_half)
+
+
+def mixing_flows() -> np.ndarray:
+    """Exchange flow (mL/min) across each interface between neighbouring compartments: the
+    lumbar value up to T12, growing geometrically to the cervical value at the cranial end
+    (pulsation is strong in the neck and nearly absent in the lumbar sac)."""
+    f = csf_facts()
+    low, high = f["mixing_flow"].value / 1440.0, f["cervical_mixing_flow"].value / 1440.0
+    flows = np.full(len(LEVELS) - 1, low)
+    first = index("T12")                       # interface T12 | T11 and everything above
+    steps = np.arange(flows.size - first)
+    flows[first:] = low * (high / low) ** (steps / steps[-1])
+    return flows
 
 
 def _recurrence(a: float, x: np.ndarray, z0: float) -> np.ndarray:

@@ -1,0 +1,409 @@
+"""What the patient feels: effects of the drug in the CSF, for one patient or a cohort.
+
+The last stage of the chain (program -> pump -> catheter -> CSF -> response). Inputs are the
+CSF concentrations (mcg/mL) at the target level and at the brainstem on the simulation's
+time grid; outputs are a score on the patient's scale (pain NRS 0-10 or Modified Ashworth
+0-4) and effect indices from 0 (none) to 1 (maximal):
+
+- effect site: each concentration is followed with a first-order delay (``effect_delay``);
+- main effect (pain relief or tone reduction) and side effects: Emax curves, x / (1 + x),
+  with x = exposure x sensitivity x Ce / (EC50 x ratio x (1 + gain x tolerance));
+- tolerance: follows the exposure with ``tolerance_time`` (months);
+- withdrawal: the body's adaptation follows the exposure with ``dependence_time``; when the
+  exposure falls below it, withdrawal builds with ``withdrawal_time`` and the score rebounds
+  towards the top of the scale.
+
+Every stage is a linear filter over the whole array (scipy.signal.lfilter) or an elementwise
+formula, so a year at 1-minute steps or 10 000 patients at hourly steps cost milliseconds to
+a second. Patients differ by three factors (exposure, sensitivity, tolerance) and a baseline;
+the shared filters run once and the patients only scale them.
+
+Numbers come from ``data/response.toml``: the half-effect concentration is derived from the
+patient group's sourced maintenance dose range, everything else is sourced or a labelled
+teaching assumption.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from .. import data
+from ..errors import InputError
+from ..facts import Fact, parse_fact
+
+SCALES = {"NRS": {"max": 10.0, "what": "pain", "column": "pain_score_nrs_0_10",
+                  "name": "pain (NRS 0-10)"},
+          "MAS": {"max": 4.0, "what": "tone", "column": "tone_score_mas_0_4",
+                  "name": "muscle tone (Modified Ashworth 0-4)"}}
+MODEL_KINDS = {"reference_level": None, "maintenance_effect": None, "max_effect": None,
+               "syndrome_threshold": None, "exposure_variability": None,
+               "sensitivity_variability": None, "tolerance_variability": None}
+DRUG_KINDS = {"effect_delay": "time", "tolerance_time": "time", "tolerance_gain": None,
+              "dependence_time": "time", "withdrawal_time": "time", "rebound": None,
+              "withdrawal": None}
+IMPORTANT_CHANGE = 0.30   # a 30 % fall in pain NRS is clinically important [S2]
+
+
+@lru_cache(maxsize=1)
+def model_facts() -> dict:
+    raw = data.load("response")["model"]
+    return {k: parse_fact(f"response.toml [model].{k}", k, v, MODEL_KINDS[k])
+            for k, v in raw.items()}
+
+
+def presets() -> list[str]:
+    """Names of the patient presets."""
+    return list(data.load("response")["patients"])
+
+
+@dataclass(frozen=True)
+class Patient:
+    """One patient: a preset and four numbers. ``exposure``: CSF concentration factor
+    (CSF volume, clearance); ``sensitivity``: effect factor; ``tolerance``: factor on how
+    strongly tolerance builds; all 1 for the typical patient."""
+
+    preset: str
+    label: str
+    scale: str
+    baseline: float
+    opioid_tolerant: bool
+    exposure: float = 1.0
+    sensitivity: float = 1.0
+    tolerance: float = 1.0
+    seed: int | None = None
+
+    @property
+    def scale_max(self) -> float:
+        return SCALES[self.scale]["max"]
+
+
+def _preset(name) -> dict:
+    table = data.load("response")["patients"]
+    if not isinstance(name, str) or name not in table:
+        raise InputError("patient", name, "expected one of " + ", ".join(table))
+    return table[name]
+
+
+def _preset_fact(name: str, key: str) -> Fact:
+    return parse_fact(f"response.toml [patients.{name}].{key}", key, _preset(name)[key])
+
+
+PATIENT_KEYS = {"preset", "baseline", "exposure", "sensitivity", "tolerance", "seed"}
+
+
+def patient(spec) -> Patient:
+    """A Patient from a preset name or a dict: ``preset`` and optionally ``baseline``
+    (score before therapy), ``exposure``/``sensitivity``/``tolerance`` (factors, typical 1)
+    or ``seed`` (draw a virtual patient from the group's variability)."""
+    if isinstance(spec, Patient):
+        return spec
+    if isinstance(spec, str):
+        spec = {"preset": spec}
+    if not isinstance(spec, dict) or "preset" not in spec:
+        raise InputError("patient", spec, "expected a preset name (" + ", ".join(presets())
+                         + ") or a dict with 'preset'")
+    for key in spec:
+        if key not in PATIENT_KEYS:
+            raise InputError(f"patient.{key}", spec[key], "unknown; allowed: "
+                             + ", ".join(sorted(PATIENT_KEYS)))
+    name = spec["preset"]
+    p = _preset(name)
+    scale = p["scale"]
+    values = {"baseline": _preset_fact(name, "baseline").value, "exposure": 1.0,
+              "sensitivity": 1.0, "tolerance": 1.0}
+    seed = spec.get("seed")
+    if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise InputError("patient.seed", seed, "expected a whole number, 0 or more")
+        drawn = draw(name, 1, seed)
+        values.update({k: float(v[0]) for k, v in drawn.items()})
+    top = SCALES[scale]["max"]
+    for key in ("baseline", "exposure", "sensitivity", "tolerance"):
+        if key not in spec:
+            continue
+        v = spec[key]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
+            raise InputError(f"patient.{key}", v, "expected a number")
+        if key == "baseline" and not 0 < v <= top:
+            raise InputError("patient.baseline", v, f"a {scale} score above 0 and at most "
+                             f"{top:g}")
+        if key != "baseline" and not 0.05 <= v <= 20:
+            raise InputError(f"patient.{key}", v, "a factor from 0.05 to 20 (1 is typical)")
+        values[key] = float(v)
+    return Patient(name, p["label"], scale, opioid_tolerant=bool(p["opioid_tolerant"]),
+                   seed=seed, **values)
+
+
+def draw(preset: str, n: int, seed: int) -> dict:
+    """``n`` virtual patients of ``preset``, seeded: arrays of baseline, exposure,
+    sensitivity and tolerance factors (log-normal with the data file's variability; the
+    baseline normal, kept on the scale)."""
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 1_000_000:
+        raise InputError("n", n, "a whole number of patients from 1 to 1000000")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError("seed", seed, "expected a whole number, 0 or more")
+    f = model_facts()
+    rng = np.random.default_rng(seed)
+
+    def lognormal(cv):
+        s = np.sqrt(np.log1p(cv ** 2))
+        return np.exp(rng.normal(-s * s / 2, s, n))          # mean 1
+
+    base, sd = _preset_fact(preset, "baseline").value, _preset_fact(preset, "baseline_sd").value
+    top = SCALES[_preset(preset)["scale"]]["max"]
+    out = {"exposure": lognormal(f["exposure_variability"].value),
+           "sensitivity": lognormal(f["sensitivity_variability"].value),
+           "tolerance": lognormal(f["tolerance_variability"].value)}
+    # a score is bounded: draw, then keep within (top/10, top] so every patient has symptoms
+    out["baseline"] = np.clip(rng.normal(base, sd, n), top / 10, top)
+    return out
+
+
+@dataclass(frozen=True)
+class Pharmacology:
+    """A drug's effects in one patient group. Concentrations mcg/mL, times minutes."""
+
+    drug: str
+    preset: str
+    ec50: float
+    effect_delay: float
+    tolerance_time: float
+    tolerance_gain: float
+    dependence_time: float
+    withdrawal_time: float
+    withdrawal: bool
+    rebound: bool
+    effects: dict           # name -> (site, ratio, tolerates)
+    maintenance: Fact
+    overdose_effect: str | None
+    overdose_signs: str
+    withdrawal_features: str
+
+
+@lru_cache(maxsize=None)
+def pharmacology(drug: str, preset: str) -> Pharmacology:
+    """The effect parameters of ``drug`` in patient group ``preset``. InputError when the
+    group has no sourced maintenance range for the drug (nothing is guessed)."""
+    from . import csf
+    from .. import drugs
+    d = drugs.get(drug).name
+    p = _preset(preset)
+    table = data.load("response")
+    if d not in p.get("maintenance", {}):
+        raise InputError("drug", d, f"no sourced maintenance dose for {d} in "
+                         f"{p['label']}; the response can be simulated here for "
+                         + ", ".join(p.get("maintenance", {})))
+    maintenance = parse_fact(f"response.toml [patients.{preset}].maintenance.{d}", d,
+                             p["maintenance"][d], "dose_rate")
+    raw = table["drugs"][d]
+    f = {k: parse_fact(f"response.toml [drugs.{d}].{k}", k, raw[k], DRUG_KINDS[k])
+         for k in DRUG_KINDS if k in raw}
+    effects = {}
+    for name, e in raw.get("effects", {}).items():
+        fact = parse_fact(f"response.toml [drugs.{d}].effects.{name}", name, e)
+        effects[name] = (fact["site"], float(fact["ratio"]), bool(fact["tolerates"]))
+    mf = model_facts()
+    m = mf["maintenance_effect"].value
+    dose = float(np.sqrt(maintenance.low * maintenance.high))        # mcg/day, geometric middle
+    ref = csf.index(mf["reference_level"].value)
+    c_ss = steady_state(d, ref, dose)[ref]
+    over = table.get("overdose", {}).get(d, {})
+    withdrawal = f.get("withdrawal")
+    return Pharmacology(
+        d, preset, ec50=c_ss / (m / (1 - m)), effect_delay=f["effect_delay"].value * 1440,
+        tolerance_time=f["tolerance_time"].value * 1440,
+        tolerance_gain=f["tolerance_gain"].value,
+        dependence_time=f["dependence_time"].value * 1440,
+        withdrawal_time=f["withdrawal_time"].value * 1440,
+        withdrawal=True if withdrawal is None else bool(withdrawal.value),
+        rebound=bool(f["rebound"].value), effects=effects, maintenance=maintenance,
+        overdose_effect=over.get("effect"), overdose_signs=over.get("signs", {}).get("value", ""),
+        withdrawal_features=withdrawal_features(d))
+
+
+def withdrawal_features(drug: str) -> str:
+    """What withdrawal looks like for ``drug`` (sourced text), or '' if not in the data."""
+    w = data.load("response").get("withdrawal", {}).get(drug)
+    return "" if w is None else f"{w['features']['value']} [{', '.join(w['features']['source'])}]"
+
+
+def steady_state(drug: str, level: int, dose_mcg_per_day: float) -> np.ndarray:
+    """CSF concentration (mcg/mL) in every compartment for a slow infusion of
+    ``dose_mcg_per_day`` into compartment ``level``, once it has settled."""
+    from . import csf
+    model = csf.model_for(drug)
+    source = np.zeros(model.volumes.size)
+    source[level] = dose_mcg_per_day / 1440.0 / model.volumes[level]
+    return -np.linalg.solve(model.M, source)
+
+
+def lag(x: np.ndarray, dt: float, half_time: float) -> np.ndarray:
+    """First-order delay along the last axis (steps of ``dt`` minutes; ``half_time``
+    minutes), exact for a value held over each step: y[k] = a y[k-1] + (1 - a) x[k]."""
+    from scipy.signal import lfilter
+    a = float(np.exp(-np.log(2) * dt / half_time))
+    return lfilter([1.0 - a], [1.0, -a], x, axis=-1)
+
+
+@dataclass
+class Response:
+    """The response on the simulation's grid. Arrays are (patients, steps), or (steps,)
+    for one patient. ``score`` is on ``scale``; ``relief`` and ``effects`` are 0-1."""
+
+    pharmacology: Pharmacology
+    scale: str
+    baseline: np.ndarray
+    score: np.ndarray
+    relief: np.ndarray
+    effects: dict = field(default_factory=dict)
+    withdrawal: np.ndarray | None = None
+    tolerance: np.ndarray | None = None       # factor on the half-effect concentration
+    patient: Patient | None = None
+
+    @property
+    def scale_max(self) -> float:
+        return SCALES[self.scale]["max"]
+
+    def columns(self) -> dict:
+        """CSV columns (name with units -> array) for one patient."""
+        out = {SCALES[self.scale]["column"]: self.score, "relief_fraction": self.relief}
+        for name, x in self.effects.items():
+            out[f"{name}_index_0_1"] = x
+        out["withdrawal_index_0_1"] = self.withdrawal
+        return out
+
+    def summary(self, t: np.ndarray) -> dict:
+        """Figures for ``itsim run --json`` (one patient; ``t`` in days)."""
+        ph, thr = self.pharmacology, model_facts()["syndrome_threshold"].value
+        s, base = self.score, float(self.baseline)
+        best = int(np.argmin(s))
+        p = self.patient
+        out = {"patient": ph.preset, "scale": SCALES[self.scale]["name"],
+               "baseline": round(base, 3),
+               "score_start": round(float(s[0]), 3), "score_end": round(float(s[-1]), 3),
+               "score_best": round(float(s[best]), 3), "score_best_day": round(float(t[best]), 4),
+               "relief_end": round(float(self.relief[-1]), 4),
+               "important_relief_day": _first(t, s <= (1 - IMPORTANT_CHANGE) * base),
+               "tolerance_factor_end": round(float(self.tolerance[-1]), 4),
+               "half_effect_dose_mcg_per_day": round(half_effect_dose(ph), 4),
+               "effects": {k: {"max": round(float(v.max()), 4),
+                               "day": round(float(t[int(np.argmax(v))]), 4)}
+                           for k, v in self.effects.items()}}
+        if p is not None:
+            out["factors"] = {"exposure": p.exposure, "sensitivity": p.sensitivity,
+                              "tolerance": p.tolerance}
+        od = self.effects.get(ph.overdose_effect)
+        out["overdose"] = None if od is None else {
+            "effect": ph.overdose_effect, "max": round(float(od.max()), 4),
+            "first_day": _first(t, od >= thr), "signs": ph.overdose_signs}
+        w = self.withdrawal
+        out["withdrawal"] = {"possible": ph.withdrawal, "max": round(float(w.max()), 4),
+                             "first_day": _first(t, w >= thr),
+                             "features": ph.withdrawal_features}
+        return out
+
+
+
+def half_effect_dose(ph: Pharmacology) -> float:
+    """Daily dose (mcg/day) that gives a typical patient of the group half the maximum
+    effect at steady state with the tip at the reference level."""
+    m = model_facts()["maintenance_effect"].value
+    return float(np.sqrt(ph.maintenance.low * ph.maintenance.high)) / (m / (1 - m))
+
+
+def _first(t, mask):
+    i = np.flatnonzero(mask)
+    return None if i.size == 0 else round(float(t[i[0]]), 4)
+
+
+def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exposure=1.0,
+            sensitivity=1.0, tolerance=1.0, outputs=None, dtype=np.float64,
+            chunk: int = 512) -> Response:
+    """The response to CSF concentrations ``c_target`` and ``c_brainstem`` (mcg/mL, one per
+    step of ``dt`` minutes). Patient factors are scalars (one patient: 1-D results) or
+    arrays of N (a cohort: (N, steps) results). ``outputs``: effect names to compute (all
+    by default; ``[]`` for the score only)."""
+    f = model_facts()
+    emax = f["max_effect"].value
+    one = np.ndim(baseline) == 0
+    col = (lambda v: np.reshape(np.asarray(v, dtype=float), (-1, 1)))
+    base, expo, sens, tol = (col(v) for v in (baseline, exposure, sensitivity, tolerance))
+    n = max(len(base), len(expo), len(sens), len(tol))
+    base, expo, sens, tol = (np.broadcast_to(v, (n, 1)) for v in (base, expo, sens, tol))
+    # shared filters (one run for all patients)
+    u = lag(np.asarray(c_target, dtype=float), dt, ph.effect_delay) / ph.ec50
+    ub = lag(np.asarray(c_brainstem, dtype=float), dt, ph.effect_delay) / ph.ec50
+    tol_state = lag(u, dt, ph.tolerance_time) * ph.tolerance_gain
+    if ph.withdrawal:
+        dep = lag(u, dt, ph.dependence_time)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            deficit = np.where(dep > 0, np.clip(1.0 - u / dep, 0.0, 1.0), 0.0) * dep / (1 + dep)
+        withdrawal = lag(deficit, dt, ph.withdrawal_time)
+    else:
+        withdrawal = np.zeros_like(u)
+    names = list(ph.effects) if outputs is None else list(outputs)
+    for name in names:
+        if name not in ph.effects:
+            raise InputError("outputs", name, "effects of " + ph.drug + ": "
+                             + ", ".join(ph.effects))
+    steps = u.size
+    scale = _preset(ph.preset)["scale"]
+    top = SCALES[scale]["max"]
+    score = np.empty((n, steps), dtype=dtype)
+    relief = np.empty((n, steps), dtype=dtype) if one else None
+    effects = {k: np.empty((n, steps), dtype=dtype) for k in names}
+    rebound = (withdrawal if ph.rebound else np.zeros_like(u)).astype(dtype)
+    u_d, ub_d, tol_d = u.astype(dtype), ub.astype(dtype), tol_state.astype(dtype)
+    for lo in range(0, n, chunk):
+        sl = slice(lo, min(n, lo + chunk))
+        a = (expo[sl] * sens[sl]).astype(dtype)
+        tolerance_factor = 1 + (tol[sl] * expo[sl]).astype(dtype) * tol_d     # (c, steps)
+        x = a * u_d / tolerance_factor
+        r = emax * x / (1 + x)
+        b = base[sl].astype(dtype)
+        score[sl] = b * (1 - r) + rebound * (top - b)
+        if relief is not None:
+            relief[sl] = r
+        for name in names:
+            site, ratio, tolerates = ph.effects[name]
+            conc = u_d if site == "target" else ub_d
+            y = (a / ratio) * conc
+            if tolerates:
+                y = y / tolerance_factor
+            effects[name][sl] = y / (1 + y)
+    if one:
+        score, relief = score[0], relief[0]
+        effects = {k: v[0] for k, v in effects.items()}
+        tolerance_out = 1 + float(tol[0, 0] * expo[0, 0]) * tol_state
+    else:
+        tolerance_out = None
+    return Response(ph, scale, np.asarray(baseline, dtype=float) if one else base[:, 0],
+                    score, relief, effects, withdrawal, tolerance_out)
+
+
+
+def all_facts():
+    """Every fact in response.toml as (owner, Fact): for the assumptions table and tests."""
+    table = data.load("response")
+    for k, f in model_facts().items():
+        yield "response model", f
+    for name, p in table["patients"].items():
+        for key in ("baseline", "baseline_sd"):
+            yield f"patient {name}", _preset_fact(name, key)
+        for drug, raw in p.get("maintenance", {}).items():
+            yield f"patient {name}", parse_fact(f"[patients.{name}].maintenance.{drug}",
+                                                f"maintenance {drug}", raw, "dose_rate")
+    for drug, raw in table["drugs"].items():
+        for key in DRUG_KINDS:
+            if key in raw:
+                yield f"response {drug}", parse_fact(f"[drugs.{drug}].{key}", key, raw[key],
+                                                     DRUG_KINDS[key])
+        for name, e in raw.get("effects", {}).items():
+            yield f"response {drug}", parse_fact(f"[drugs.{drug}].effects.{name}",
+                                                 f"{name} (ratio {e['ratio']:g})", e)
+    for kind in ("overdose", "withdrawal"):
+        for drug, raw in table[kind].items():
+            key = "signs" if kind == "overdose" else "features"
+            yield f"{kind} {drug}", parse_fact(f"[{kind}.{drug}].{key}", key, raw[key])
