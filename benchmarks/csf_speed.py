@@ -1,9 +1,10 @@
-"""Speed and accuracy of the CSF solver (issue 4 groundwork): 180 days at 1-minute steps.
+"""Speed and accuracy of the whole chain with the body: 180 days at 1-minute steps.
 
     python benchmarks/csf_speed.py [--repeat N]
 
-Times itsim.simulate(..., csf_target="T4"): program -> pump -> catheter -> the exact
-block-modal CSF solution at the tip, the target level and the cranial compartment; and solves
+Times itsim.simulate(..., csf_target="T4", patient="cancer-pain"): program -> pump ->
+catheter -> the exact block-modal CSF solution at the tip, the target level and the cranial
+compartment -> the patient's response (score, side effects, tolerance, withdrawal); and solves
 the same CSF model with scipy.integrate.solve_ivp (BDF) for comparison: speed ratio and
 largest difference.
 """
@@ -26,7 +27,7 @@ CASE = dict(drug="morphine", concentration="10 mg/mL", fill="20 mL", days=180,
 
 
 def chain(model, outs):
-    tl = itsim.simulate(**CASE, csf_target="T4")
+    tl = itsim.simulate(**CASE, csf_target="T4", patient="cancer-pain")
     mass = np.diff(tl.csf_cumulative, prepend=0.0)
     return np.array([tl.csf["tip"], tl.csf["target"], tl.csf["brainstem"]]), mass, tl.csf["fast"]
 
@@ -44,7 +45,8 @@ def main():
         conc, mass, fast_mass = chain(model, outs)
         times.append((time.perf_counter() - t) * 1000)
     fast = statistics.median(times)
-    print(f"program -> pump -> catheter -> CSF, 180 days at 1 min: {fast:.1f} ms median "
+    print(f"program -> pump -> catheter -> CSF -> response, 180 days at 1 min: {fast:.1f} ms "
+          "median "
           f"({min(times):.1f}-{max(times):.1f}, {n} runs)")
 
     tip, dt, steps = index("T10"), 1.0, mass.size

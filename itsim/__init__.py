@@ -3,7 +3,8 @@
 FOR EDUCATION ONLY. Not a medical device; never use it to dose or manage a patient.
 
 Model layers (pure numpy and pint; no widgets): :mod:`itsim.units`, :mod:`itsim.drugs`,
-:mod:`itsim.dosing`, :mod:`itsim.device`. :mod:`itsim.ui` holds every widget and figure;
+:mod:`itsim.dosing`, :mod:`itsim.device`, :mod:`itsim.body` (CSF and response),
+:mod:`itsim.cohorts`. :mod:`itsim.ui` holds every widget and figure;
 :mod:`itsim.exercises` checks learners' answers. Submodules load on first use so that
 ``import itsim`` is fast.
 """
@@ -18,13 +19,19 @@ DISCLAIMER = ("For education only: itsim is a teaching simulator, not a medical 
               "Never use it to dose, program or manage a real patient.")
 
 _SUBMODULES = ("units", "drugs", "dosing", "device", "events", "simulation", "timeline",
-               "scenario", "exercises", "ui", "cli", "data", "facts")
+               "scenario", "exercises", "ui", "cli", "data", "facts", "body", "cohorts")
 
 
 def simulate(**kwargs):
     """Run program -> pump -> catheter; see :func:`itsim.simulation.simulate`."""
     from .simulation import simulate as run
     return run(**kwargs)
+
+
+def cohort(n, **kwargs):
+    """Simulate ``n`` seeded virtual patients at once; see :func:`itsim.cohorts.cohort`."""
+    from .cohorts import cohort as run
+    return run(n, **kwargs)
 
 
 def event(at, kind, **params):
@@ -39,5 +46,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'itsim' has no attribute {name!r}")
 
 
-__all__ = ["InputError", "UnknownDrugError", "__version__", "DISCLAIMER", "simulate", "event",
+__all__ = ["InputError", "UnknownDrugError", "__version__", "DISCLAIMER", "simulate", "cohort", "event",
            *_SUBMODULES]

@@ -5,6 +5,8 @@ with its key, the value and what is allowed. The format (see docs/design.md):
 
     title = "Baclofen, first months"       days = 90          step = "1 min" (optional)
     [patient]   condition = "spasticity"    weight = "70 kg"
+                preset = "spinal-spasticity"  (what the patient feels; baseline, seed, exposure,
+                sensitivity, tolerance optional)
     [pump]      kind = "programmable"       reservoir = "20 mL"   low_reservoir_alarm = "2 mL"
                 (preset, accuracy, flow, flow_activated_valve)
     [catheter]  tip = "T10"   length = "60 cm"   (primed, volume_per_cm, tubing_volume)
@@ -33,7 +35,8 @@ else:  # pragma: no cover
 TOP = {"title", "description", "days", "step", "patient", "pump", "catheter", "drug", "program",
        "patient_presses", "events", "csf"}
 SECTIONS = {
-    "patient": {"condition", "weight"},
+    "patient": {"condition", "weight", "preset", "baseline", "seed", "exposure", "sensitivity",
+                "tolerance"},
     "pump": {"kind", "preset", "reservoir", "low_reservoir_alarm", "accuracy", "flow",
              "flow_activated_valve"},
     "catheter": {"tip", "length", "primed", "volume_per_cm", "tubing_volume"},
@@ -114,6 +117,8 @@ def from_dict(raw: dict) -> Scenario:
     if "patient_presses" in raw:
         kwargs["patient_presses"] = _presses(raw["patient_presses"])
     patient = _patient(raw.get("patient", {}))
+    if "response" in patient:
+        kwargs["patient"] = patient["response"]
     scenario = Scenario(title, str(raw.get("description", "")), patient, kwargs)
     _dry_run_checks(scenario)
     return scenario
@@ -214,6 +219,21 @@ def _patient(table: dict) -> dict:
         if not 2 <= kg <= 300:
             raise InputError("patient.weight", table["weight"], "expected 2 to 300 kg")
         out["weight_kg"] = kg
+    if "preset" in table:
+        from .body.response import patient
+        spec = {k: table[k] for k in ("preset", "baseline", "seed", "exposure", "sensitivity",
+                                      "tolerance") if k in table}
+        person = patient(spec)                  # checks every value, names the key
+        condition = "pain" if person.scale == "NRS" else "spasticity"
+        if out.get("condition", condition) != condition:
+            raise InputError("patient.preset", table["preset"], f"a preset for "
+                             f"{out['condition']} (this one is for {condition})")
+        out["response"] = spec
+    elif set(table) & {"baseline", "seed", "exposure", "sensitivity", "tolerance"}:
+        key = sorted(set(table) & {"baseline", "seed", "exposure", "sensitivity",
+                                   "tolerance"})[0]
+        raise InputError(f"patient.{key}", table[key], "only with a preset, e.g. "
+                         "preset = 'spinal-spasticity'")
     return out
 
 
@@ -229,6 +249,12 @@ def _dry_run_checks(s: Scenario):
         from .body import csf
         csf.index(str(s.kwargs["csf_target"]))
         csf.model_for(d.name)
+    if "patient" in s.kwargs:
+        from .body.response import pharmacology
+        try:
+            pharmacology(d.name, s.kwargs["patient"]["preset"])
+        except InputError as e:
+            raise InputError("patient.preset", s.kwargs["patient"]["preset"], e.allowed) from None
     parse(s.kwargs["concentration"], "concentration", "drug.concentration")
     parse(s.kwargs["fill"], "volume", "drug.fill", allow_zero=True)
     condition = s.patient.get("condition")

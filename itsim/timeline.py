@@ -219,8 +219,25 @@ class Timeline:
         lines.append("Alarms: " + (", ".join(f"{a['kind']} (day {a['day']:.2f}"
                                              f"{', critical' if a['critical'] else ''})"
                                              for a in s["alarms"]) or "none"))
+        if self.response:
+            lines += _response_lines(s["response"])
         lines.append(f"Mass balance error: {s['mass_balance_error']:.2e} mcg")
         return "\n".join(lines)
+
+
+def _response_lines(r: dict) -> list[str]:
+    """The patient part of the readable summary."""
+    lines = [f"Patient ({r['patient']}): {r['scale']} {r['baseline']:g} before, best "
+             f"{r['score_best']:.1f} (day {r['score_best_day']:.2f}), {r['score_end']:.1f} at "
+             "the end"]
+    side = [f"{k.replace('_', ' ')} {v['max']:.2f}" for k, v in r["effects"].items()]
+    lines.append("Side effects (largest index, 0-1): " + ", ".join(side))
+    od, w = r["overdose"], r["withdrawal"]
+    if od and od["first_day"] is not None:
+        lines.append(f"OVERDOSE from day {od['first_day']:.2f}: {od['signs']}")
+    if w["first_day"] is not None:
+        lines.append(f"WITHDRAWAL from day {w['first_day']:.2f}: {w['features']}")
+    return lines
 
 
 def _r(x):

@@ -36,6 +36,14 @@ EXPECTED = {
     "program_below_min_rate": "below the pump's minimum rate",
     "bad_tip": "catheter.tip = 'T13'",
     "python_code": "events[0].at",
+    "preset_for_other_condition": "patient.preset = 'spinal-spasticity' is not allowed: a "
+                                  "preset for pain",
+    "unknown_preset": "patient.preset = 'headache' is not allowed: expected one of",
+    "baseline_off_scale": "patient.baseline = 12 is not allowed: a score above 0 and at most "
+                          "10 on the NRS scale",
+    "baseline_without_preset": "patient.baseline = 6 is not allowed: only with a preset",
+    "drug_without_maintenance_range": "patient.preset = 'chronic-non-cancer-pain' is not "
+                                      "allowed: no sourced maintenance dose for fentanyl",
 }
 
 
@@ -112,3 +120,16 @@ def test_cli_csv_has_csf_columns_when_the_scenario_asks(tmp_path):
                            "csf_brainstem_mcg_per_ml"]
     tip = [float(r.split(",")[-3]) for r in rows[1:]]
     assert tip[35] > 5 * tip[25] > 0          # ten times the dose after the day-30 refill
+
+
+def test_cli_json_has_a_response_summary_and_csv_the_scores(tmp_path):
+    out = run_cli("scenarios/morphine_trial_dose_breathing.toml", "--json", "--csv",
+                  str(tmp_path / "r.csv"), "--every", "30")
+    assert out.returncode == 0, out.stderr
+    r = json.loads(out.stdout)["response"]
+    assert r["patient"] == "chronic-non-cancer-pain" and r["scale"].startswith("pain")
+    rd = r["effects"]["respiratory_depression"]
+    assert 0.25 < rd["day"] - 2.333 < 0.6                   # hours after the bolus, not minutes
+    header = (tmp_path / "r.csv").read_text().splitlines()[0].split(",")
+    assert {"pain_score_nrs_0_10", "respiratory_depression_index_0_1",
+            "withdrawal_index_0_1", "csf_brainstem_mcg_per_ml"} <= set(header)

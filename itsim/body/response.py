@@ -82,7 +82,7 @@ class Patient:
 def _preset(name) -> dict:
     table = data.load("response")["patients"]
     if not isinstance(name, str) or name not in table:
-        raise InputError("patient", name, "expected one of " + ", ".join(table))
+        raise InputError("patient.preset", name, "expected one of " + ", ".join(table))
     return table[name]
 
 
@@ -127,8 +127,8 @@ def patient(spec) -> Patient:
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
             raise InputError(f"patient.{key}", v, "expected a number")
         if key == "baseline" and not 0 < v <= top:
-            raise InputError("patient.baseline", v, f"a {scale} score above 0 and at most "
-                             f"{top:g}")
+            raise InputError("patient.baseline", v, f"a score above 0 and at most {top:g} "
+                             f"on the {scale} scale")
         if key != "baseline" and not 0.05 <= v <= 20:
             raise InputError(f"patient.{key}", v, "a factor from 0.05 to 20 (1 is typical)")
         values[key] = float(v)
@@ -320,11 +320,12 @@ def _first(t, mask):
 
 def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exposure=1.0,
             sensitivity=1.0, tolerance=1.0, outputs=None, dtype=np.float64,
-            chunk: int = 512) -> Response:
+            reduce_effects: bool = False, chunk: int = 256) -> Response:
     """The response to CSF concentrations ``c_target`` and ``c_brainstem`` (mcg/mL, one per
     step of ``dt`` minutes). Patient factors are scalars (one patient: 1-D results) or
     arrays of N (a cohort: (N, steps) results). ``outputs``: effect names to compute (all
-    by default; ``[]`` for the score only)."""
+    by default; ``[]`` for the score only); ``reduce_effects``: keep only each patient's
+    largest value of each effect (arrays of N), to spare memory in large cohorts."""
     f = model_facts()
     emax = f["max_effect"].value
     one = np.ndim(baseline) == 0
@@ -338,8 +339,11 @@ def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exp
     tol_state = lag(u, dt, ph.tolerance_time) * ph.tolerance_gain
     if ph.withdrawal:
         dep = lag(u, dt, ph.dependence_time)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            deficit = np.where(dep > 0, np.clip(1.0 - u / dep, 0.0, 1.0), 0.0) * dep / (1 + dep)
+        # deficit = (1 - u / dep) kept within 0..1, weighted by how adapted the body is
+        deficit = np.divide(u, dep, out=np.ones_like(u), where=dep > 0)
+        np.subtract(1.0, deficit, out=deficit)
+        np.clip(deficit, 0.0, 1.0, out=deficit)
+        deficit *= dep / (1 + dep)
         withdrawal = lag(deficit, dt, ph.withdrawal_time)
     else:
         withdrawal = np.zeros_like(u)
@@ -353,35 +357,53 @@ def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exp
     top = SCALES[scale]["max"]
     score = np.empty((n, steps), dtype=dtype)
     relief = np.empty((n, steps), dtype=dtype) if one else None
-    effects = {k: np.empty((n, steps), dtype=dtype) for k in names}
-    rebound = (withdrawal if ph.rebound else np.zeros_like(u)).astype(dtype)
-    u_d, ub_d, tol_d = u.astype(dtype), ub.astype(dtype), tol_state.astype(dtype)
+    effects = {k: np.empty(n if reduce_effects else (n, steps), dtype=dtype) for k in names}
+    rebound = np.asarray(withdrawal if ph.rebound else np.zeros_like(u), dtype=dtype)
+    u_d, ub_d, tol_d = (np.asarray(v, dtype=dtype) for v in (u, ub, tol_state))
     for lo in range(0, n, chunk):
         sl = slice(lo, min(n, lo + chunk))
         a = (expo[sl] * sens[sl]).astype(dtype)
-        tolerance_factor = 1 + (tol[sl] * expo[sl]).astype(dtype) * tol_d     # (c, steps)
-        x = a * u_d / tolerance_factor
-        r = emax * x / (1 + x)
         b = base[sl].astype(dtype)
-        score[sl] = b * (1 - r) + rebound * (top - b)
+        # 1 / (1 + gain x T): the tolerance factor, once for all effects that tolerate
+        inv_tf = np.multiply((tol[sl] * expo[sl]).astype(dtype), tol_d)
+        inv_tf += 1
+        np.reciprocal(inv_tf, out=inv_tf)
+        sites = {"target": (u_d, u_d * inv_tf), "brainstem": (ub_d, None)}
+        x = np.multiply(a, sites["target"][1])
+        r = _emax(x, emax)
+        out = np.multiply(r, -b)                                  # b (1 - r) + rebound
+        out += b
+        out += rebound * (top - b)
+        score[sl] = out
         if relief is not None:
             relief[sl] = r
         for name in names:
             site, ratio, tolerates = ph.effects[name]
-            conc = u_d if site == "target" else ub_d
-            y = (a / ratio) * conc
-            if tolerates:
-                y = y / tolerance_factor
-            effects[name][sl] = y / (1 + y)
+            raw, tolerated = sites[site]
+            if tolerates and tolerated is None:
+                tolerated = raw * inv_tf
+                sites[site] = (raw, tolerated)
+            y = np.multiply(a / ratio, tolerated if tolerates else raw)
+            y = _emax(y, 1.0)
+            effects[name][sl] = y.max(axis=1) if reduce_effects else y
     if one:
         score, relief = score[0], relief[0]
-        effects = {k: v[0] for k, v in effects.items()}
+        effects = {k: v[0] for k, v in effects.items()} if not reduce_effects else effects
         tolerance_out = 1 + float(tol[0, 0] * expo[0, 0]) * tol_state
     else:
         tolerance_out = None
     return Response(ph, scale, np.asarray(baseline, dtype=float) if one else base[:, 0],
                     score, relief, effects, withdrawal, tolerance_out)
 
+
+
+def _emax(x: np.ndarray, top: float) -> np.ndarray:
+    """top x / (1 + x), in place on ``x``."""
+    d = x + 1
+    np.divide(x, d, out=x)
+    if top != 1.0:
+        x *= top
+    return x
 
 
 def all_facts():
