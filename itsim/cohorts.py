@@ -37,8 +37,12 @@ class Cohort:
     overdose_max: np.ndarray | None
 
     def responders(self, day: float | None = None) -> float:
-        """Share of patients whose score is at least 30 % below their baseline on ``day``
-        (the last step by default): a clinically important change [S2]."""
+        """Share of patients whose pain score is at least 30 % below their baseline on
+        ``day`` (the last step by default): a clinically important change [S2]. Pain (NRS)
+        only: no threshold for the Ashworth scale is sourced."""
+        if self.scale != "NRS":
+            raise InputError("scale", self.scale, "responders are counted for pain (NRS); "
+                             "no sourced threshold exists for muscle tone")
         k = -1 if day is None else min(int(np.searchsorted(self.t, day, side="right")) - 1,
                                        self.t.size - 1)
         return float(np.mean(self.score[:, k] <= (1 - response.IMPORTANT_CHANGE) * self.baseline))
@@ -49,8 +53,9 @@ class Cohort:
 
     def summary(self) -> dict:
         out = {"patients": int(self.score.shape[0]), "preset": self.preset, "scale": self.scale,
-               "responders_end": round(self.responders(), 4),
                "score_end_median": round(float(np.median(self.score[:, -1])), 3)}
+        if self.scale == "NRS":
+            out["responders_end"] = round(self.responders(), 4)
         if self.overdose_max is not None:
             thr = response.model_facts()["syndrome_threshold"].value
             out["overdose_share"] = round(float(np.mean(self.overdose_max >= thr)), 4)
@@ -61,7 +66,7 @@ def cohort(n: int, *, seed: int = 0, patient, step: str = "1 h", **simulate_kwar
     """Simulate ``n`` virtual patients of preset ``patient`` (seeded) on the therapy that
     ``simulate_kwargs`` describe (the arguments of :func:`itsim.simulate`)."""
     from .simulation import simulate
-    if "patient" in simulate_kwargs or not isinstance(patient, str):
+    if not isinstance(patient, str):
         raise InputError("patient", patient, "a preset name: " + ", ".join(response.presets()))
     draws = response.draw(patient, n, seed)
     tl = simulate(step=step, patient=patient, **simulate_kwargs)

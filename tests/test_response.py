@@ -134,8 +134,15 @@ def test_cohorts_are_seeded_and_match_single_patients():
                             **{k: float(v[i]) for k, v in a.factors.items()}})
     tl = itsim.simulate(step="1 h", **one)
     assert np.allclose(tl.response.score, a.score[i], atol=1e-4)
-    assert 0 <= a.responders() <= 1 and a.percentiles().shape == (3, 480)
-    assert set(a.summary()) >= {"patients", "responders_end", "overdose_share"}
+    assert a.percentiles().shape == (3, 480)
+    assert set(a.summary()) >= {"patients", "score_end_median", "overdose_share"}
+    with pytest.raises(InputError, match="no sourced threshold"):
+        a.responders()
+    pain = itsim.cohort(40, seed=1, patient="chronic-non-cancer-pain", drug="morphine",
+                        concentration="1 mg/mL", fill="20 mL", days=10,
+                        program={"mode": "continuous", "dose": "0.45 mg/day"},
+                        catheter={"tip": "T10", "primed": True})
+    assert 0.3 < pain.responders() <= 1 and "responders_end" in pain.summary()
 
 
 def test_a_seeded_patient_is_one_of_the_cohort():

@@ -55,9 +55,10 @@ def inject(drug, dose, *, level="L3", target=None, patient=None, hours=24, step=
     if isinstance(hours, bool) or not isinstance(hours, (int, float)) or not 0 < hours <= 24 * 14:
         raise InputError("hours", hours, "a number of hours from above 0 to 336 (two weeks)")
     n = int(round(hours * 60 / dt))
-    if n < 2 or over > hours * 60:
-        raise InputError("step", step, f"must be shorter than the {hours:g} h followed, "
-                         "and the injection must fit in them")
+    if n < 2:
+        raise InputError("step", step, f"must be shorter than the {hours:g} h followed")
+    if over > hours * 60:
+        raise InputError("duration", duration, f"must fit in the {hours:g} h followed")
     tip = csf.index(level)
     aim = tip if target is None else csf.index(target)
     model = csf.model_for(d)

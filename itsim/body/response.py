@@ -43,7 +43,7 @@ MODEL_KINDS = {"reference_level": None, "maintenance_effect": None, "max_effect"
 DRUG_KINDS = {"effect_delay": "time", "tolerance_time": "time", "tolerance_gain": None,
               "dependence_time": "time", "withdrawal_time": "time", "rebound": None,
               "withdrawal": None}
-IMPORTANT_CHANGE = 0.30   # a 30 % fall in pain NRS is clinically important [S2]
+IMPORTANT_CHANGE = 0.30   # a 30 % fall in pain NRS is clinically important [S2] (pain only)
 
 
 @lru_cache(maxsize=1)
@@ -73,10 +73,6 @@ class Patient:
     sensitivity: float = 1.0
     tolerance: float = 1.0
     seed: int | None = None
-
-    @property
-    def scale_max(self) -> float:
-        return SCALES[self.scale]["max"]
 
 
 def _preset(name) -> dict:
@@ -285,7 +281,8 @@ class Response:
                "score_start": round(float(s[0]), 3), "score_end": round(float(s[-1]), 3),
                "score_best": round(float(s[best]), 3), "score_best_day": round(float(t[best]), 4),
                "relief_end": round(float(self.relief[-1]), 4),
-               "important_relief_day": _first(t, s <= (1 - IMPORTANT_CHANGE) * base),
+               "important_relief_day": (_first(t, s <= (1 - IMPORTANT_CHANGE) * base)
+                                        if self.scale == "NRS" else None),
                "tolerance_factor_end": round(float(self.tolerance[-1]), 4),
                "half_effect_dose_mcg_per_day": round(half_effect_dose(ph), 4),
                "effects": {k: {"max": round(float(v.max()), 4),
