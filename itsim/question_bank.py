@@ -245,3 +245,112 @@ register(Question(
                                         "bolus_every": "6 h"}).balance.to_csf,
     hint="Basal for the day plus the boluses: how many 6-hour periods in a day?",
     explain="100 + 4 × 50 = 300 mcg.", kind="mass", unit="mcg"))
+
+
+# --- lesson 01: the intrathecal space ---------------------------------------------------------
+def _inject(drug, dose, **kw):
+    from .body.injection import inject
+    return inject(drug, dose, **kw)
+
+
+def _half_life_days(drug):
+    from .body.csf import half_life_minutes
+    return half_life_minutes(drug)[0] / 1440.0
+
+
+def _brainstem_share(drug):
+    """Highest brainstem concentration as a share of the highest at the injection level,
+    after one lumbar injection (the share does not depend on the amount)."""
+    shot = _inject(drug, "0.1 mg", hours=36, step="5 min")
+    return float(shot.brainstem.max() / shot.tip.max())
+
+
+def _brainstem_peak_days(drug, dose):
+    """Time (days, itsim's unit of time) from a lumbar injection to the brainstem peak."""
+    shot = _inject(drug, dose, hours=36)
+    return float(shot.hours[int(shot.brainstem.argmax())]) / 24.0
+
+
+def _lumbosacral_volume():
+    from .body.csf import index, segment_volumes
+    return float(segment_volumes()[:index("T12") + 1].sum())
+
+
+register(Question(
+    "q1.1", "By the 300:100:10:1 rule (oral : IV : epidural : intrathecal), what intrathecal "
+    "morphine dose matches 60 mg/day by mouth, in mg/day?",
+    lambda: dosing.convert_morphine("60 mg/day", "oral", "intrathecal").value,
+    hint="Oral to intrathecal is 300 to 1: divide by 300.",
+    explain="60 ÷ 300 = 0.2 mg/day. A rule of thumb, not a measured equivalence: start low "
+    "and titrate.", kind="dose_rate", unit="mg/day"))
+register(Question(
+    "q1.2", "The same bolus of morphine and of fentanyl is injected at L3. Which leaves the "
+    "larger share of its peak concentration at the brainstem?",
+    lambda: "a" if _brainstem_share("morphine") > _brainstem_share("fentanyl") else "b",
+    hint="Which drug stays dissolved in the CSF long enough to be carried up to the head?",
+    explain="Morphine: hydrophilic, it stays in the CSF for hours and is carried up to the "
+    "brainstem. Lipophilic fentanyl leaves the CSF for the tissues within minutes, before it "
+    "gets far.", choices={"a": "morphine (hydrophilic)", "b": "fentanyl (lipophilic)",
+                          "c": "the same share"}))
+register(Question(
+    "q1.3", "After one intrathecal injection of morphine 0.25 mg, when is the risk of slowed "
+    "breathing highest in the model?",
+    lambda: _clock_choice(_inject("morphine", "0.25 mg", patient="chronic-non-cancer-pain",
+                                  hours=36, step="5 min").peak_hours("respiratory_depression")),
+    hint="Look at the clock: where is the peak of the breathing-risk line?",
+    explain="About half a day later, long after the pain relief: the morphine has to travel "
+    "up the CSF to the brainstem. That is why the label asks for 24 hours of observation [M2].",
+    choices={"a": "in the first hour", "b": "about half a day later",
+             "c": "two days later"}))
+register(Question(
+    "q1.4", "Morphine's CSF half-life is 196 min. If nothing else moved it, how many hours "
+    "would the concentration take to fall to one eighth?",
+    lambda: 3 * _half_life_days("morphine"),
+    hint="One eighth is half of a half of a half: three half-lives.",
+    explain="3 × 196 min = 588 min = 9.8 h.", kind="time", unit="h", tolerance=0.02))
+
+
+def _clock_choice(hours):
+    return "a" if hours < 3 else ("c" if hours > 36 else "b")
+
+
+register(Question(
+    "ex1.1", "From itsim.body.csf.segment_volumes(): how many mL of CSF does the model hold in "
+    "the lumbosacral region, from the sacral sac (S1) up to T12?",
+    _lumbosacral_volume,
+    hint="Add up the volumes from index 0 (S1) to csf.index('T12'), inclusive.",
+    explain="20 mL in the sacral sac plus 6 × 5 mL from L5 to T12 = 50 mL, the measured "
+    "lumbosacral volume the model is built on.", kind="volume", unit="mL"))
+register(Question(
+    "ex1.2", "Inject morphine 0.25 mg at L3 (itsim.body.injection.inject, 36 h). How many hours "
+    "after the injection is the brainstem concentration highest?",
+    lambda: _brainstem_peak_days("morphine", "0.25 mg"),
+    hint="shot.hours[shot.brainstem.argmax()]",
+    explain="About 10 h: the drug creeps up the canal and reaches the head hours later.",
+    kind="time", unit="h", tolerance=0.03))
+register(Question(
+    "ex1.3", "Do the same with fentanyl 25 mcg. How many hours earlier than morphine's is "
+    "fentanyl's brainstem peak?",
+    lambda: (_brainstem_peak_days("morphine", "0.25 mg")
+             - _brainstem_peak_days("fentanyl", "25 mcg")),
+    hint="Morphine's peak time minus fentanyl's peak time.",
+    explain="Fentanyl's small brainstem peak comes hours earlier and is far lower: most of it "
+    "has left the CSF before it could travel far.", kind="time", unit="h", tolerance=0.03))
+register(Question(
+    "ex1.4", "A patient receives 30 mg/day of IV morphine. By the IV : intrathecal step of "
+    "the rule (100 : 1), what is the intrathecal equivalent, in mcg/day?",
+    lambda: dosing.convert_morphine("30 mg/day", "iv", "intrathecal").value,
+    hint="Divide by 100, then turn mg into mcg (× 1000).",
+    explain="30 mg/day ÷ 100 = 0.3 mg/day = 300 mcg/day.", kind="dose_rate", unit="mcg/day"))
+register(Question(
+    "ex1.5", "The 300:1 rule turns 300 mg/day of oral morphine into 1 mg/day intrathecal. "
+    "What should you make of that number?",
+    lambda: ("b" if dosing.convert_morphine("300 mg/day", "oral", "intrathecal").high
+             > dosing.convert_morphine("300 mg/day", "oral", "intrathecal").low else "a"),
+    hint="Compare the rule with the ratios that worked in real patients "
+    "(dosing.convert_morphine gives them as low and high).",
+    explain="A starting estimate only: the oral-to-intrathecal ratios that worked in patients "
+    "ran from 10:1 to 125:1 [M20], so the dose is found by starting low and titrating.",
+    choices={"a": "it is the dose this patient needs",
+             "b": "a starting estimate: real patients vary widely, so start low and titrate",
+             "c": "it must be multiplied by 300 again"}))
