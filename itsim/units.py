@@ -107,29 +107,44 @@ def parse(value, kind: str, parameter: str, *, allow_zero: bool = False) -> floa
     if isinstance(value, Real):
         raise InputError(parameter, value,
                          f"a number without a unit is ambiguous; {expected}")
-    ureg = registry()
     if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            raise InputError(parameter, value, expected)
-        if _COMMA_NUMBER.search(text):
-            raise InputError(parameter, value,
-                             "write numbers with a decimal point and no commas "
-                             "(is '1,5' one and a half or fifteen?); " + expected)
-        try:
-            q = ureg.Quantity(normalise(text))
-        except Exception:
-            raise InputError(parameter, value, f"could not read it; {expected}") from None
-        if q.dimensionless:
-            raise UnitKindError(parameter, value,
-                                f"a number without a unit is ambiguous; {expected}")
-    elif isinstance(value, ureg.Quantity):
+        return _parse_text(value, kind, parameter, allow_zero)
+    ureg = registry()
+    if isinstance(value, ureg.Quantity):
         q = value
     elif hasattr(value, "units") and hasattr(value, "magnitude"):
         # a quantity from another pint registry: go through its text form
         return parse(f"{value.magnitude} {value.units}", kind, parameter, allow_zero=allow_zero)
     else:
         raise InputError(parameter, value, expected)
+    return _to_canonical(q, value, k, expected, parameter, allow_zero)
+
+
+@lru_cache(maxsize=4096)
+def _parse_text(value: str, kind: str, parameter: str, allow_zero: bool) -> float:
+    """parse() for text: the same text always gives the same float, so it is read once."""
+    k = KINDS[kind]
+    expected = f"expected {k.description} with a unit, such as '{k.example}'"
+    text = value.strip()
+    if not text:
+        raise InputError(parameter, value, expected)
+    if _COMMA_NUMBER.search(text):
+        raise InputError(parameter, value,
+                         "write numbers with a decimal point and no commas "
+                         "(is '1,5' one and a half or fifteen?); " + expected)
+    try:
+        q = registry().Quantity(normalise(text))
+    except Exception:
+        raise InputError(parameter, value, f"could not read it; {expected}") from None
+    if q.dimensionless:
+        raise UnitKindError(parameter, value,
+                            f"a number without a unit is ambiguous; {expected}")
+    return _to_canonical(q, value, k, expected, parameter, allow_zero)
+
+
+def _to_canonical(q, value, k: Kind, expected: str, parameter: str, allow_zero: bool) -> float:
+    """A pint quantity ``q`` (read from ``value``) as a checked float in ``k``'s canonical unit."""
+    ureg = registry()
     try:
         magnitude = q.to(k.canonical).magnitude
     except Exception:

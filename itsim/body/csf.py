@@ -201,7 +201,13 @@ def fast_fraction(flow_ml_per_min) -> np.ndarray:
 
 def model_for(drug) -> CSFModel:
     """The CSF model for ``drug``: sourced volumes, assumed mixing and drift, clearance from
-    the drug's CSF half-life."""
+    the drug's CSF half-life. Built once per drug (its modes take a matrix decomposition)."""
+    from .. import drugs
+    return _model_for(drugs.get(drug).name)
+
+
+@lru_cache(maxsize=None)
+def _model_for(drug: str) -> CSFModel:
     f = csf_facts()
     t_half, _ = half_life_minutes(drug)
     return CSFModel(segment_volumes(), mixing_flows(), f["bulk_flow"].value / 1440.0,

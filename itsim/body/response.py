@@ -330,18 +330,25 @@ def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exp
     base, expo, sens, tol = (col(v) for v in (baseline, exposure, sensitivity, tolerance))
     n = max(len(base), len(expo), len(sens), len(tol))
     base, expo, sens, tol = (np.broadcast_to(v, (n, 1)) for v in (base, expo, sens, tol))
-    # shared filters (one run for all patients)
-    u = lag(np.asarray(c_target, dtype=float), dt, ph.effect_delay) / ph.ec50
-    ub = lag(np.asarray(c_brainstem, dtype=float), dt, ph.effect_delay) / ph.ec50
-    tol_state = lag(u, dt, ph.tolerance_time) * ph.tolerance_gain
+    # shared filters (one run for all patients); full-length arrays are made as few times
+    # as possible and then reused in place: fresh memory is what costs most at this length
+    u = lag(np.asarray(c_target, dtype=float), dt, ph.effect_delay)
+    u /= ph.ec50
+    ub = lag(np.asarray(c_brainstem, dtype=float), dt, ph.effect_delay)
+    ub /= ph.ec50
+    tol_state = lag(u, dt, ph.tolerance_time)
+    tol_state *= ph.tolerance_gain
     if ph.withdrawal:
         dep = lag(u, dt, ph.dependence_time)
         # deficit = (1 - u / dep) kept within 0..1, weighted by how adapted the body is
         deficit = np.divide(u, dep, out=np.ones_like(u), where=dep > 0)
         np.subtract(1.0, deficit, out=deficit)
         np.clip(deficit, 0.0, 1.0, out=deficit)
-        deficit *= dep / (1 + dep)
+        dep /= 1 + dep
+        deficit *= dep
+        del dep
         withdrawal = lag(deficit, dt, ph.withdrawal_time)
+        del deficit
     else:
         withdrawal = np.zeros_like(u)
     names = list(ph.effects) if outputs is None else list(outputs)
@@ -357,32 +364,49 @@ def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exp
     effects = {k: np.empty(n if reduce_effects else (n, steps), dtype=dtype) for k in names}
     rebound = np.asarray(withdrawal if ph.rebound else np.zeros_like(u), dtype=dtype)
     u_d, ub_d, tol_d = (np.asarray(v, dtype=dtype) for v in (u, ub, tol_state))
+    rows = min(n, chunk)
+    buffer = lambda: np.empty((rows, steps), dtype=dtype)        # noqa: E731
+    scratch, inv_tf = buffer(), buffer()                         # reused by every chunk
+    work = buffer() if reduce_effects else None
+    tolerated = {}
     for lo in range(0, n, chunk):
         sl = slice(lo, min(n, lo + chunk))
+        m = sl.stop - sl.start
         a = (expo[sl] * sens[sl]).astype(dtype)
         b = base[sl].astype(dtype)
         # 1 / (1 + gain x T): the tolerance factor, once for all effects that tolerate
-        inv_tf = np.multiply((tol[sl] * expo[sl]).astype(dtype), tol_d)
-        inv_tf += 1
-        np.reciprocal(inv_tf, out=inv_tf)
-        sites = {"target": (u_d, u_d * inv_tf), "brainstem": (ub_d, None)}
-        x = np.multiply(a, sites["target"][1])
-        r = _emax(x, emax)
-        out = np.multiply(r, -b)                                  # b (1 - r) + rebound
-        out += b
-        out += rebound * (top - b)
-        score[sl] = out
+        tf = inv_tf[:m]
+        np.multiply((tol[sl] * expo[sl]).astype(dtype), tol_d, out=tf)
+        tf += 1
+        np.reciprocal(tf, out=tf)
+        raw = {"target": u_d, "brainstem": ub_d}
+        made = {}
+
+        def site_value(site, tolerates):
+            if not tolerates:
+                return raw[site]
+            if site not in made:
+                if site not in tolerated:
+                    tolerated[site] = buffer()
+                made[site] = np.multiply(raw[site], tf, out=tolerated[site][:m])
+            return made[site]
+
+        out = score[sl]
+        np.multiply(a, site_value("target", True), out=out)
+        r = _emax(out, emax, scratch[:m])
         if relief is not None:
             relief[sl] = r
+        np.multiply(r, -b, out=out)                              # b (1 - r) + rebound
+        out += b
+        np.multiply(rebound, top - b, out=scratch[:m])
+        out += scratch[:m]
         for name in names:
             site, ratio, tolerates = ph.effects[name]
-            raw, tolerated = sites[site]
-            if tolerates and tolerated is None:
-                tolerated = raw * inv_tf
-                sites[site] = (raw, tolerated)
-            y = np.multiply(a / ratio, tolerated if tolerates else raw)
-            y = _emax(y, 1.0)
-            effects[name][sl] = y.max(axis=1) if reduce_effects else y
+            y = work[:m] if reduce_effects else effects[name][sl]
+            np.multiply(a / ratio, site_value(site, tolerates), out=y)
+            _emax(y, 1.0, scratch[:m])
+            if reduce_effects:
+                effects[name][sl] = y.max(axis=1)
     if one:
         score, relief = score[0], relief[0]
         effects = {k: v[0] for k, v in effects.items()} if not reduce_effects else effects
@@ -394,9 +418,9 @@ def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exp
 
 
 
-def _emax(x: np.ndarray, top: float) -> np.ndarray:
-    """top x / (1 + x), in place on ``x``."""
-    d = x + 1
+def _emax(x: np.ndarray, top: float, scratch: np.ndarray | None = None) -> np.ndarray:
+    """top x / (1 + x), in place on ``x`` (``scratch``: a same-shaped buffer to reuse)."""
+    d = np.add(x, 1, out=scratch)
     np.divide(x, d, out=x)
     if top != 1.0:
         x *= top
