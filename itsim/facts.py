@@ -76,7 +76,7 @@ def parse_fact(where: str, name: str, raw: dict, kind: str | None = None) -> Fac
     alternatives = tuple(parse_fact(f"{where} (alternative)", name, alt, kind)
                          for alt in raw.get("alternatives", ()))
     return Fact(name=name, source=source, assumption=assumption, note=raw.get("note", ""),
-                text=", ".join(text) if isinstance(text, list) else str(text),
+                text=", ".join(map(str, text)) if isinstance(text, list) else str(text),
                 extra=extra, alternatives=alternatives, **parsed)
 
 

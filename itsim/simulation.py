@@ -297,7 +297,9 @@ class _Chain:
         return a, b
 
     def _overrides(self, q):
-        """Boluses on top of the program, and priming and bridge boluses that replace it."""
+        """Boluses on top of the program, and priming and bridge boluses that replace it (one
+        after another: a second replacing bolus starts when the one before has finished)."""
+        free = 0                                     # first step after the last replacing bolus
         for e in self.events:
             _, prog, conc_prog = self._program_at(self.k(e.day))
             if e.kind == "bolus":
@@ -311,7 +313,8 @@ class _Chain:
                     raise InputError("priming-bolus.duration", None, "needed for this pump: "
                                      "its maximum rate is not in the sources")
                 dur = e.get("duration") or self.cath.volume / top
-                self._window(q, e.day, dur, self.cath.volume, replace=True)
+                _, free = self._window(q, max(e.day, free * self.dt / MIN_PER_DAY), dur,
+                                       self.cath.volume, replace=True)
                 self.note(e.day, "priming-bolus", "event",
                           f"{fmt(self.cath.volume, 'volume')} to fill tubing and catheter")
             elif e.kind == "bridge-bolus":
@@ -320,7 +323,8 @@ class _Chain:
                                      "needs a continuous program with a dose")
                 bridge = _bridge(prog.dose, e.get("old_concentration"), conc_prog,
                                  self.cath.volume)
-                self._window(q, e.day, bridge.duration, self.cath.volume, replace=True)
+                _, free = self._window(q, max(e.day, free * self.dt / MIN_PER_DAY),
+                                       bridge.duration, self.cath.volume, replace=True)
                 self.note(e.day, "bridge-bolus", "event", f"{fmt(bridge.flow, 'flow')} for "
                           f"{fmt(bridge.duration, 'time')} to clear the old solution")
         self._patient_boluses(q)
