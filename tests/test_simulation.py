@@ -413,3 +413,15 @@ def test_priming_bolus_needs_a_duration_where_the_pump_maximum_is_not_sourced():
     # the priming bolus fills tubing and catheter in an hour; drug leaves the tip with the
     # next 2 microlitre pulse at 0.5 mL/day (about 6 minutes later)
     assert 1 / 24 < tl.first_drug_at_tip_day <= 1 / 24 + 7 / 1440
+
+
+def test_a_second_priming_bolus_runs_after_the_first_and_delivers_again():
+    kw = dict(catheter={"primed": False, "length": "60 cm"}, days=2)
+    one = sim(events=[{"at": "day 0", "kind": "priming-bolus"}], **kw)
+    two = sim(events=[{"at": "day 0", "kind": "priming-bolus"}] * 2, **kw)
+    pushed = (two.summary()["delivered"]["to_csf_mcg"]
+              - one.summary()["delivered"]["to_csf_mcg"])
+    volume = one.summary()["catheter_volume_ml"]                # pump tubing + catheter
+    # a primed volume of baclofen 500 mcg/mL, less the basal dose skipped meanwhile
+    assert pushed == pytest.approx(volume * 500, rel=0.03)
+    assert two.mass_balance_error < 1e-9
