@@ -4,7 +4,8 @@ FOR EDUCATION ONLY. Not a medical device; never use it to dose or manage a patie
 
 Model layers (pure numpy and pint; no widgets): :mod:`itsim.units`, :mod:`itsim.drugs`,
 :mod:`itsim.dosing`, :mod:`itsim.device`, :mod:`itsim.body` (CSF and response),
-:mod:`itsim.cohorts`. :mod:`itsim.ui` holds every widget and figure;
+:mod:`itsim.cohorts`; the procedures :mod:`itsim.trial` and :mod:`itsim.implant`.
+:mod:`itsim.ui` holds every widget and figure;
 :mod:`itsim.exercises` checks learners' answers. Submodules load on first use so that
 ``import itsim`` is fast.
 """
@@ -19,7 +20,8 @@ DISCLAIMER = ("For education only: itsim is a teaching simulator, not a medical 
               "Never use it to dose, program or manage a real patient.")
 
 _SUBMODULES = ("units", "drugs", "dosing", "device", "events", "simulation", "timeline",
-               "scenario", "exercises", "ui", "cli", "data", "facts", "body", "cohorts")
+               "scenario", "exercises", "ui", "cli", "data", "facts", "body", "cohorts",
+               "trial", "implant")
 
 
 def simulate(**kwargs):

@@ -268,7 +268,7 @@ class Priming:
         unit = drugs.get(self.plan.drug).dose_unit.split("/")[0]
         what = {"primed": "Primed: the priming bolus filled tubing and catheter",
                 "skipped": "Priming skipped: the catheter was full of drug-free fluid",
-                "doubled": "Primed twice: the second bolus pushed a catheter's volume of drug "
+                "doubled": "Primed twice: the second bolus pushed a whole primed volume of drug "
                            "into the CSF"}[self.action]
         at_tip = ("never within the simulated days" if self.first_at_tip is None
                   else fmt(self.first_at_tip, "time"))

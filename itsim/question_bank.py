@@ -354,3 +354,202 @@ register(Question(
     choices={"a": "it is the dose this patient needs",
              "b": "a starting estimate: real patients vary widely, so start low and titrate",
              "c": "it must be multiplied by 300 again"}))
+
+
+# --- lesson 04: the trial; lesson 05: implantation ------------------------------------------
+
+def _trial():
+    from . import trial
+    return trial
+
+
+def _implant():
+    from . import implant
+    return implant
+
+
+def _after_inadequate_50() -> str:
+    t = _trial()
+    a_day_later = abs(t.facts("baclofen")["spacing"].value - 1) < 1e-9
+    return "b" if t.ladder("50 mcg")[1] == 75 and a_day_later else "a"
+
+
+def _first_reading_that_counts(before: int, choices: dict) -> str:
+    """The highest reading (of the choices) that meets the 50 % rule after ``before``."""
+    import numpy as np
+    t = _trial()
+    ok = [k for k, v in choices.items()
+          if t._met(np.array([before]), np.array([[float(v)]]), "NRS",
+                    t.facts("pain")["success"].value)[0, 0]]
+    return max(ok, key=lambda k: float(choices[k]))
+
+
+def _one_good_hour() -> str:
+    import numpy as np
+    t = _trial()
+    met = t._met(np.array([7.0]), np.array([[6.0, 3.0, 6.0, 7.0]]), "NRS",
+                 t.facts("pain")["success"].value)
+    return "a" if t._runs(met, t.facts("readings")["sustained"].value)[0] else "b"
+
+
+def _why_24h() -> str:
+    t = _trial()
+    peak = t.single_shot("morphine", "1 mg", noise=False).doses[0].peak_hours(
+        "respiratory_depression")
+    return "b" if peak > t.required_hours("ziconotide") else "a"
+
+
+register(Question(
+    "q4.1", "The 50 mcg baclofen screening dose gave no clear fall in tone. What comes next by "
+    "the label's schedule?", _after_inadequate_50,
+    hint="The label steps the dose up once a day, not within the same day.",
+    explain="75 mcg, 24 h later, watched for 4-8 h; then 100 mcg. No response to 100 mcg means "
+    "not a candidate [S151].",
+    choices={"a": "50 mcg again an hour later", "b": "75 mcg, 24 hours later",
+             "c": "100 mcg, 24 hours later", "d": "stop: not a candidate"}))
+register(Question(
+    "q4.2", "Screening was positive at 75 mcg, and the effect lasted about 5 hours. What first "
+    "daily pump dose does the label suggest?",
+    lambda: 75.0 * _trial().facts("baclofen")["first_dose_factor"].value,
+    hint="Double the positive screening dose and give it over 24 h (unless its effect lasted "
+    "more than 8 h).", explain="2 × 75 mcg = 150 mcg/day [B5, B8].",
+    kind="dose_rate", unit="mcg/day"))
+register(Question(
+    "q4.3", "Pain was 8 before an intrathecal test dose. Which reading is the highest that still "
+    "counts as a 50 % fall?",
+    lambda: _first_reading_that_counts(8, {"a": "6", "b": "5", "c": "4", "d": "2"}),
+    hint="Half of 8.", explain="4: half of the pain before the dose [S89]. 5 is a fall of "
+    "37.5 %.", choices={"a": "6", "b": "5", "c": "4", "d": "2"}))
+register(Question(
+    "q4.4", "Pain readings after a test dose: 7 before, then 6, 3, 6 and 7, one an hour. Is "
+    "that a response?", _one_good_hour,
+    hint="How many readings in a row met the 50 % rule?",
+    explain="No: one good hour (3) among readings that stayed high. Scatter and the placebo "
+    "effect can give one good reading; a response must hold. Repeat the trial.",
+    choices={"a": "yes: the pain fell by more than half", "b": "no: one good reading is not "
+             "proof"}))
+register(Question(
+    "q4.5", "Why is a morphine test dose watched for 24 hours, when 6 hours is enough after "
+    "ziconotide?", _why_24h,
+    hint="Look at when the breathing-risk line peaks in the pain-trial panel.",
+    explain="Morphine stays in the CSF and drifts up to the brainstem: the risk of slowed "
+    "breathing peaks about half a day after the dose [M13], so the label asks for 24 h "
+    "[S80]. Ziconotide does not depress breathing.",
+    choices={"a": "morphine's pain relief takes a day to start",
+             "b": "the risk of slowed breathing peaks hours after the dose",
+             "c": "the label is being cautious without a reason"}))
+
+register(Question(
+    "q5.1", "A catheter supplied 110 cm long is trimmed by 25 cm before it is connected. What "
+    "is the implanted catheter's volume, at 0.0026 mL per cm?",
+    lambda: _implant().plan("lower-limbs", length="85 cm").catheter_volume,
+    hint="(110 − 25) cm × 0.0026 mL/cm.", explain="85 cm × 0.0026 mL/cm = 0.221 mL [S38].",
+    kind="volume", unit="mL", tolerance=0.02))
+register(Question(
+    "q5.2", "Tubing and catheter hold 0.408 mL. Baclofen 500 mcg/mL runs at 100 mcg/day. If the "
+    "priming bolus is forgotten, after how many days does the drug reach the tip?",
+    lambda: _implant().plan("lower-limbs", length="80 cm", concentration="500 mcg/mL",
+                            dose="100 mcg/day").days_to_tip_unprimed,
+    hint="First the rate: 100 mcg/day ÷ 500 mcg/mL. Then volume ÷ rate.",
+    explain="0.2 mL/day; 0.408 mL ÷ 0.2 mL/day = 2.04 days without any drug.",
+    kind="time", unit="day", tolerance=0.02))
+register(Question(
+    "q5.3", "Where does the catheter tip usually sit for spasticity of the legs?",
+    lambda: "b" if _implant().tip_range("lower-limbs") == ("T10", "T12") else "a",
+    hint="The spinal cord segments for the legs lie in the low thoracic canal.",
+    explain="Around T10-T12 [S61, S62]; higher tips (C5-T2) for the arms.",
+    choices={"a": "at L4, where the needle goes in", "b": "around T10-T12",
+             "c": "at C1, to reach the brain"}))
+register(Question(
+    "q5.4", "The pump pocket was made 3 cm deep. What problem do you expect?",
+    lambda: "c" if "pocket-too-deep" in [f.code for f in _implant().plan(
+        "lower-limbs", pocket_depth="3 cm").findings] else "a",
+    hint="Manufacturers give a greatest depth for the pump under the skin.",
+    explain="Deeper than 2.5 cm, the refill needle may not reach the port and the programmer "
+    "may not talk to the pump [S15, S42, S47].",
+    choices={"a": "none: deeper is safer", "b": "the catheter will kink",
+             "c": "refills and programming may fail"}))
+register(Question(
+    "q5.5", "When do infections after an intrathecal pump implant mostly appear?",
+    lambda: "b" if _implant().complication_table()["deep-infection"].window[1] <= 92 else "c",
+    hint="Look at the post-operative timeline panel.",
+    explain="Mostly in the first 2-3 months [S13, S92]: wounds are checked closely while they "
+    "heal (6-8 weeks).", choices={"a": "on the day of surgery only",
+                                  "b": "mostly in the first 2-3 months",
+                                  "c": "evenly over the pump's life"}))
+
+register(Question(
+    "ex4.1", "Run trial.screening('spinal-spasticity', noise=False). At which dose did the typical "
+    "patient respond?", lambda: _trial().screening("spinal-spasticity", noise=False)
+    .positive_dose, hint="t.positive_dose", explain="50 mcg, the first dose of the ladder.",
+    kind="mass", unit="mcg"))
+register(Question(
+    "ex4.2", "A patient who responds half as strongly: trial.screening({'preset': "
+    "'spinal-spasticity', 'sensitivity': 0.5}, noise=False). What first pump dose does the "
+    "trial suggest?", lambda: _trial().screening({"preset": "spinal-spasticity",
+                                                  "sensitivity": 0.5}, noise=False)
+    .first_pump_dose, hint="t.first_pump_dose (in mcg/day)",
+    explain="A response only at 100 mcg, doubled: 200 mcg/day.", kind="dose_rate",
+    unit="mcg/day"))
+register(Question(
+    "ex4.3", "trial.single_shot('morphine', '1 mg', noise=False): how many hours after the dose "
+    "does the risk of slowed breathing peak?",
+    lambda: _trial().single_shot("morphine", "1 mg", noise=False).doses[0].peak_hours(
+        "respiratory_depression") / 24,
+    hint="t.doses[0].peak_hours('respiratory_depression')",
+    explain="About 12 h: within the usual 8-12 h onset of delayed respiratory depression "
+    "[M13].", kind="time", unit="h", tolerance=0.03))
+register(Question(
+    "ex4.4", "trial.cohort(500, seed=1, observe='2 h') against trial.cohort(500, seed=1): how "
+    "many of the 500 patients lose their candidacy when each dose is watched for only 2 h?",
+    lambda: "c" if _cohort_lost(2) >= 50 else ("b" if _cohort_lost(2) >= 5 else "a"),
+    hint="(c8.decision == 'candidate') & (c2.decision != 'candidate'), then .sum()",
+    explain="Dozens: the tone has not fallen yet at 1-2 h (the peak comes about 4 h after the "
+    "dose [S85]), so responders are called non-responders.",
+    choices={"a": "none or almost none (fewer than 5)", "b": "a few (5 to 49)",
+             "c": "many (50 or more)"}))
+register(Question(
+    "ex4.5", "trial.continuous('morphine', '0.5 mg/day', noise=False): what daily dose does the "
+    "continuous trial suggest for the pump, in mg/day?",
+    lambda: _trial().continuous("morphine", "0.5 mg/day", noise=False).first_pump_dose,
+    hint="t.first_pump_dose is in mcg/day.", explain="0.5 mg/day, the dose that worked.",
+    kind="dose_rate", unit="mg/day"))
+
+
+def _cohort_lost(hours: int) -> int:
+    t = _trial()
+    full, short = t.cohort(500, seed=1), t.cohort(500, seed=1, observe=f"{hours} h")
+    return int(((full.decision == "candidate") & (short.decision != "candidate")).sum())
+
+
+register(Question(
+    "ex5.1", "implant.plan('lower-limbs', length='70 cm'): how many mL does the priming bolus "
+    "have to push (pump tubing and catheter)?",
+    lambda: _implant().plan("lower-limbs", length="70 cm").priming_volume,
+    hint="p.priming_volume", explain="70 × 0.0026 = 0.182 mL of catheter + 0.2 mL of tubing "
+    "(the tubing volume is a teaching assumption) = 0.382 mL.", kind="volume", unit="mL",
+    tolerance=0.02))
+register(Question(
+    "ex5.2", "Same plan, morphine 10 mg/mL at 0.5 mg/day (concentration='10 mg/mL', "
+    "dose='0.5 mg/day'): days until the drug reaches the tip if priming is forgotten?",
+    lambda: _implant().plan("lower-limbs", length="70 cm", concentration="10 mg/mL",
+                            dose="0.5 mg/day", drug="morphine").days_to_tip_unprimed,
+    hint="p.days_to_tip_unprimed, or volume ÷ (dose ÷ concentration).",
+    explain="0.05 mL/day: 0.382 ÷ 0.05 = 7.6 days without morphine.", kind="time",
+    unit="day", tolerance=0.02))
+register(Question(
+    "ex5.3", "implant.priming('doubled', target='pain', pain_level='T10', drug='morphine', "
+    "concentration='10 mg/mL', dose='0.5 mg/day'): how much morphine reached the CSF at once?",
+    lambda: _implant().priming("doubled", target="pain", pain_level="T10", drug="morphine",
+                               concentration="10 mg/mL", dose="0.5 mg/day").extra,
+    hint="r.extra (mcg)", explain="The whole primed volume, 0.356 mL × 10 mg/mL = 3.56 mg: "
+    "seven days of the daily dose at once.", kind="mass", unit="mg", tolerance=0.02))
+register(Question(
+    "ex5.4", "implant.complication_rates(20000, seed=2): what share of virtual patients had a "
+    "post-dural puncture headache, compared with the sourced 15 %?",
+    lambda: "a" if abs(_implant().complication_rates(20000, seed=2)["headache"][0] - 0.15)
+    < 0.01 else "b",
+    hint="rates['headache'] gives (drawn, sourced).",
+    explain="Within a percentage point of 15 %: drawing many patients reproduces the rate; "
+    "20 patients would scatter widely around it.",
+    choices={"a": "within one percentage point of 15 %", "b": "far from it"}))

@@ -73,6 +73,13 @@ def required_hours(drug: str) -> float:
     return facts("pain")["observe_min"].value * 24
 
 
+def default_observe(drug: str) -> float:
+    """Hours a trial watches each dose unless told otherwise: the label's longest (8 h) for
+    baclofen screening, the required observation for the others."""
+    d = drugs.get(drug).name
+    return facts("baclofen")["observe"].high * 24 if d == "baclofen" else required_hours(d)
+
+
 def _required_source(drug: str) -> str:
     d = drugs.get(drug).name
     key = {"baclofen": ("baclofen", "observe"), "morphine": ("pain", "observe_morphine")}.get(
@@ -603,8 +610,7 @@ def cohort(n: int, *, seed: int = 0, drug="baclofen", patient="spinal-spasticity
     scale = response.patient(patient).scale
     rule = _check_sustained(facts("readings")["sustained"].value if sustained is None
                             else sustained)
-    need = required_hours(d)
-    obs = _check_observe(f"{need} h" if observe is None else observe, d)
+    obs = _check_observe(f"{default_observe(d)} h" if observe is None else observe, d)
     every = facts("readings")["every"].value * 24
     rng = np.random.default_rng([seed, 1])
     decision = np.full(n, "not a candidate", dtype=object)
