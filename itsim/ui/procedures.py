@@ -105,8 +105,8 @@ class ScreeningTrial(Panel):
         for d in t.doses:
             h0 = d.day * 24
             keep = d.hours <= 24
-            x += list(h0 + d.hours[keep]) + [None]
-            y += list(d.score[keep]) + [None]
+            x += [h0] + list(h0 + d.hours[keep]) + [None]        # from the score before it
+            y += [t.patient.baseline] + list(d.score[keep]) + [None]
             rx += list(h0 + d.reading_hours)
             ry += list(d.readings)
             bx.append(h0)
@@ -192,8 +192,8 @@ class PainTrial(Panel):
             fig.add_trace(go.Scatter(name=label, line=dict(color=colour, width=2.5, dash=dash),
                                      hovertemplate=label + " %{x:.0f} h: %{y:.2f}"
                                      "<extra></extra>"), 2, 1)
-        fig.update_layout(**{**ONE_PLOT, "height": 470, "margin": dict(l=60, r=20, t=120, b=50),
-                             "legend": {**ONE_PLOT["legend"], "y": 1.08}}, hovermode="closest")
+        fig.update_layout(**{**ONE_PLOT, "height": 500, "margin": dict(l=60, r=20, t=150, b=50)},
+                          hovermode="closest")
         fig.update_yaxes(title_text="pain (NRS 0-10)", range=[-0.3, 10.3], row=1, col=1)
         fig.update_yaxes(title_text="side effect (0-1)", range=[0, 1], row=2, col=1)
         fig.update_xaxes(title_text="hours after the dose", range=[0, 24], row=2, col=1)
@@ -213,7 +213,8 @@ class PainTrial(Panel):
     def render(self, t: trial.TrialResult):
         d = t.doses[0]
         keep = d.hours <= 24
-        traces = {0: dict(x=d.hours[keep], y=d.score[keep]),
+        traces = {0: dict(x=np.r_[0.0, d.hours[keep]], y=np.r_[t.patient.baseline,
+                                                               d.score[keep]]),
                   1: dict(x=d.reading_hours, y=d.readings),
                   2: dict(x=[0, 24], y=[d.before / 2, d.before / 2])}
         for i, (key, *_rest) in enumerate(SIDE_EFFECTS):
@@ -367,7 +368,7 @@ class SurgicalPlan(Panel):
         self.inputs["target"].observe(self._target_changed, names="value")
         self.inputs["drug"].observe(self._drug_changed, names="value")
         fig = go.Figure()
-        fig.add_trace(go.Bar(name="slow infusion at steady state (% of the tip)",
+        fig.add_trace(go.Bar(name="drug at each level (% of the tip)",
                              orientation="h", marker_color=BLUE, y=list(csf.LEVELS),
                              hovertemplate="%{y}: %{x:.1f} %<extra></extra>"))
         fig.add_trace(go.Scatter(name="catheter", mode="lines", line=dict(color=ORANGE, width=6),
@@ -380,8 +381,9 @@ class SurgicalPlan(Panel):
                                  marker=dict(color=GREY, size=14, symbol="triangle-right"),
                                  hovertemplate="entry at %{y}<extra></extra>"))
         shapes, notes = _region_shapes(x_domain="paper")
-        fig.update_layout(**{**ONE_PLOT, "height": 560, "margin": dict(l=110, r=20, t=110,
-                                                                      b=50)},
+        fig.update_layout(**{**ONE_PLOT, "height": 600, "margin": dict(l=110, r=20, t=50,
+                                                                      b=120),
+                             "legend": dict(orientation="h", x=0, y=-0.1, yanchor="top")},
                           shapes=shapes, hovermode="closest")
         for note in notes:
             fig.add_annotation(**{**note, "x": -0.17})
@@ -421,8 +423,7 @@ class SurgicalPlan(Panel):
                              1: dict(x=[-12, -12], y=[p.entry, p.tip]),
                              2: dict(x=[-12], y=[p.tip]), 3: dict(x=[-22], y=[p.entry])},
                {"shapes": self._region_shapes + [band],
-                "title": dict(text=f"Tip at {p.tip}; green: sourced tip levels for "
-                                   f"{p.target.replace('-', ' ')}")})
+                "title": dict(text=f"Tip at {p.tip}. Green: where the sources put it")})
         flags = "".join(f"<li><b>{esc(f.severity.upper())}</b>: {esc(f.message)} "
                         f"<span style='color:{GREY}'>{esc(f.source)}</span></li>"
                         for f in p.findings)
