@@ -22,7 +22,15 @@ from .units import parse
 EVENT_SPECS: dict[str, dict[str, tuple]] = {
     "refill": {"volume": ("volume", True, None), "concentration": ("concentration", False, None),
                "drug": ("text", False, None),
-               "programmed_concentration": ("concentration", False, None)},
+               "programmed_concentration": ("concentration", False, None),
+               # what the nurse enters as the new reservoir volume (the pump's estimate, which
+               # its low-reservoir alarm follows) and what was withdrawn before filling
+               "entered_volume": ("volume", False, None),
+               "aspirated": ("volume", False, None)},
+    # drug injected into the pump pocket (under the skin) instead of the reservoir
+    "pocket-fill": {"volume": ("volume", True, None),
+                    "concentration": ("concentration", False, None),
+                    "drug": ("text", False, None)},
     "empty": {},                                # reservoir aspirated, nothing put back
     "program": {"mode": ("program", True, None), "dose": ("program", False, None),
                 "rate": ("program", False, None), "steps": ("program", False, None),
@@ -106,7 +114,7 @@ def _param(kind: str, name: str, spec, value):
         if metres > top:
             raise InputError(where, value, f"expected 0 to {top:g} m")
         return metres
-    allow_zero = name in ("concentration", "recovery_delay")
+    allow_zero = name in ("concentration", "recovery_delay", "entered_volume", "aspirated")
     return parse(value, unit, where, allow_zero=allow_zero)
 
 

@@ -88,11 +88,17 @@ def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
         mass = np.diff(tl.csf_cumulative, prepend=0.0)
         # slow flow stays at the tip's level; a fast injection carries drug further
         fast = mass * csf.fast_fraction(np.diff(sim.vin, prepend=0.0) / dt)
+        inputs, where = [mass], [levels[0]]
         if fast.sum() > 1e-9 * max(mass.sum(), 1e-12):
-            conc = model.response([mass - fast, fast], dt,
-                                  [levels[0], csf.spread_profile(levels[0])], levels)
-        else:
-            conc = model.response(mass, dt, levels[0], levels)
+            inputs, where = [mass - fast, fast], [levels[0], csf.spread_profile(levels[0])]
+        from .body import systemic
+        absorbed = systemic.equivalent_input([(k, m) for k, dg, m in sim.pockets
+                                              if dg == d.name], n, dt, d.name)
+        if absorbed is not None:              # a pocket fill reaching the CSF through the blood
+            inputs.append(absorbed)
+            where.append(systemic.profile(model.volumes))
+        conc = model.response(inputs if len(inputs) > 1 else inputs[0], dt,
+                              where if len(where) > 1 else where[0], levels)
         tl.csf = {"tip": conc[0], "target": conc[1], "brainstem": conc[2], "levels": levels,
                   "model": model, "fast": fast}
     if patient is not None:
@@ -367,6 +373,8 @@ class _Chain:
         stopping = {"catheter-kink", "catheter-occlusion", "eri", "mri"}
         stop = np.ones(n) if any(e.kind in stopping for e in self.events) else None
         fills = [(0, self.fill0)]
+        estimates = self.estimates = [(0, self.fill0)]   # what the pump believes it holds
+        self.halted = []                  # steps when the pump itself stood still (it knows)
         self.reservoir_conc = [(0, self.drug, self.conc0)]
         for e in self.events:
             k = self.k(e.day)
@@ -386,6 +394,7 @@ class _Chain:
                 eos = e.day + pump.preset.value("eri_to_end_of_service")
                 if self.k(eos) < n:
                     stop[self.k(eos):] = 0.0
+                    self.halted.append((self.k(eos), n))
                     self.note(eos, "end-of-service", "alarm")
             elif e.kind == "mri":
                 self._mri(e, want, stop, fills)
@@ -397,6 +406,12 @@ class _Chain:
                     raise InputError("refill.volume", fmt(volume, "volume"),
                                      f"the reservoir holds {fmt(pump.reservoir, 'volume')}")
                 fills.append((k, volume))
+                entered = e.get("entered_volume")
+                if entered is not None and entered > pump.reservoir * (1 + 1e-9):
+                    raise InputError("refill.entered_volume", fmt(entered, "volume"),
+                                     f"the programmer takes at most the reservoir, "
+                                     f"{fmt(pump.reservoir, 'volume')}")
+                estimates.append((k, volume if entered is None else entered))
                 last = self.reservoir_conc[-1]
                 drug = e.get("drug", last[1]) if e.kind == "refill" else last[1]
                 if e.kind == "refill" and e.get("concentration") is None and (
@@ -414,6 +429,20 @@ class _Chain:
         pulse = pump.preset.value("pulse_volume") if pump.kind == "valve-gated" else None
         res = draw_from_reservoir(want, fills, pump.low_reservoir_alarm
                                   if pump.programmable else None, pulse)
+        refills = [e for e in self.events if e.kind == "refill"]
+        inexact = estimates != fills or abs(pump.accuracy - 1) > 1e-12 or stop is not None
+        if refills or (inexact and pump.programmable):
+            # the pump's own estimate: entered volume less what it was told to deliver. It
+            # does not measure its reservoir, so its low-reservoir alarm follows the estimate
+            # (a blocked catheter does not stop the count; a stalled or dead pump does)
+            told = commanded * (self.dt / MIN_PER_DAY)
+            for a, b in self.halted:
+                told[a:b] = 0.0
+            est = draw_from_reservoir(told, estimates, pump.low_reservoir_alarm
+                                      if pump.programmable else None, pulse)
+            if pump.programmable:
+                res.low_steps = est.low_steps
+            self.extra["refills"] = [self._refill_check(e, res, est) for e in refills]
         # Only the programmable preset's alarms are in the sources; the valve-gated controller
         # plans the refill for the 3 mL point [S43], and a constant-flow pump has no alarms.
         alarms = pump.kind == "programmable"
@@ -425,16 +454,32 @@ class _Chain:
         self.fills = fills
         return res
 
+    def _refill_check(self, e, res, est) -> dict:
+        """At a refill: the volume the pump expects, what is really there, what was withdrawn,
+        and whether the difference needs evaluating [S72]."""
+        from .refill import discrepancy
+        k = self.k(e.day)
+        expected = float(est.reservoir[k - 1]) if k else self.fill0
+        actual = float(res.reservoir[k - 1]) if k else self.fill0
+        aspirated = e.get("aspirated", actual) if e.get("aspirated") is not None else actual
+        d = discrepancy(f"{expected!r} mL", f"{aspirated!r} mL", pump=self.pump.preset.name)
+        return {"day": round(e.day, 4), "expected_ml": round(expected, 4),
+                "in_reservoir_ml": round(actual, 4), "aspirated_ml": round(aspirated, 4),
+                "discrepancy_ml": round(d.difference, 4), "flagged": d.flagged,
+                "meaning": d.meaning}
+
     def _mri(self, e, want, stop, fills):
         pump, k = self.pump, self.k(e.day)
         dur = e.get("duration")
         if e.get("emptied"):
             fills.append((k, 0.0))
+            self.estimates.append((k, 0.0))
             self.reservoir_conc.append((k, self.reservoir_conc[-1][1], 0.0))
             self.note(e.day, "empty", "event", "emptied before the MRI")
         if pump.kind == "programmable":
             end = e.day + dur + e.get("recovery_delay")
             stop[k:self.k(end)] = 0.0
+            self.halted.append((k, self.k(end)))
             self.note(e.day, "motor-stall", "alarm", "rotor stopped in the magnet")
             self.note(end, "motor-stall-recovery", "event")
         elif pump.kind == "valve-gated":
@@ -559,12 +604,34 @@ class _Chain:
         return self.inlet.conc_at(u)
 
     # -- the whole chain ---------------------------------------------------------------------------
+    def pocket_fills(self):
+        """Drug injected into the pump pocket: [(step, drug, mcg)]; the syringe holds the
+        reservoir's solution of that moment unless the event says otherwise."""
+        out = []
+        for e in self.events:
+            if e.kind != "pocket-fill":
+                continue
+            k = self.k(e.day)
+            _, drug, conc = [p for p in self.reservoir_conc if p[0] <= k][-1]
+            drug = e.get("drug") or drug
+            conc = e.get("concentration", conc) if e.get("concentration") is not None else conc
+            if drug is None or conc <= 0:
+                raise InputError("pocket-fill.concentration", None, f"needed on day {e.day:g}: "
+                                 "the reservoir holds no drug then")
+            _drugs.get(drug)
+            out.append((k, drug, e.get("volume") * conc))
+            self.note(e.day, "pocket-fill", "event", f"{fmt(e.get('volume'), 'volume')} of "
+                      f"{drug} {fmt(conc, 'concentration')} into the pump pocket, under the skin")
+        return out
+
     def run(self) -> Timeline:
         commanded = self.commanded()
         res = self.pump_stage(commanded)
         self.catheter_stage(res.delivered, res.cumulative)
+        self.pockets = self.pocket_fills()
         drugs_seen = [self.drug] + [d for _, d, _ in self.reservoir_conc if d] + [
-            e.get("drug") for e in self.events if e.kind == "cap-injection" and e.get("drug")]
+            e.get("drug") for e in self.events if e.kind == "cap-injection" and e.get("drug")] + [
+            d for _, d, _ in self.pockets]
         drugs_seen = list(dict.fromkeys(d for d in drugs_seen if d))
         per_day = MIN_PER_DAY / self.dt
         to_csf_main = to_tissue_main = None
@@ -573,6 +640,10 @@ class _Chain:
             csf, tissue, in_cath = self.exits(drug)
             if self.leaking:
                 tissue = tissue + np.cumsum(self.leak_steps * self._reservoir_conc_of(drug))
+            for k, d, mcg in self.pockets:
+                if d == drug:
+                    tissue = tissue.copy()
+                    tissue[k:] += mcg
             by_drug[drug] = self._balance(drug, csf[-1], tissue[-1], in_cath, res)
             if drug == self.drug:
                 to_csf_main, to_tissue_main = csf, tissue
@@ -613,6 +684,7 @@ class _Chain:
         for _, d, conc, vol in self.cap_pieces:      # the injections that went in
             if d == drug:
                 filled += vol * conc
+        filled += sum(mcg for _, d, mcg in self.pockets if d == drug)   # given, into tissue
         _, last_drug, last_conc = self.reservoir_conc[-1]
         in_res = float(res.reservoir[-1]) * last_conc if last_drug == drug else 0.0
         return Balance(filled, in_res, in_cath, float(csf), float(tissue), removed)

@@ -219,6 +219,10 @@ class Timeline:
         lines.append("Alarms: " + (", ".join(f"{a['kind']} (day {a['day']:.2f}"
                                              f"{', critical' if a['critical'] else ''})"
                                              for a in s["alarms"]) or "none"))
+        for r in s.get("refills", []):
+            lines.append(f"Refill day {r['day']:g}: expected {r['expected_ml']:g} mL, withdrawn "
+                         f"{r['aspirated_ml']:g} mL ({r['discrepancy_ml']:+g} mL): "
+                         + ("EVALUATE. " + r["meaning"] if r["flagged"] else "within range"))
         if self.response:
             lines += _response_lines(s["response"])
         lines.append(f"Mass balance error: {s['mass_balance_error']:.2e} mcg")

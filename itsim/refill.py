@@ -1,0 +1,320 @@
+"""Refills: when the next one is due, what should come back out, and what a discrepancy means.
+
+>>> from itsim import refill
+>>> r = refill.discrepancy("6 mL", "3.5 mL")                 # worked example E3
+>>> round(r.difference, 2), r.flagged
+(2.5, True)
+
+- :func:`schedule`: the next refill from the fill, the program (every mode, patient boluses
+  at their maximum), the low-reservoir alarm (the valve-gated pump's 3 mL point [S43]), the
+  drug's stability in the pump and the clinic calendar, whichever comes first, with the
+  reason;
+- :func:`discrepancy`: expected against withdrawn volume at emptying (more than 2 mL [S72]),
+  or injected against measured after a refill (more than 1 mL in a 20 mL pump, 2 mL in a
+  40 mL pump [S71]), and what each direction suggests;
+- :func:`concentration_change`: the bridge bolus, and what happens without one while the old
+  solution still fills the tubing and catheter.
+
+The refill procedure itself, step by step, is :mod:`itsim.refill_station`.
+Numbers: ``data/procedures.toml [refill]``, ``data/devices.toml``, ``data/drugs.toml``.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from . import data, drugs
+from .device import pump_preset
+from .device.program import program as make_program
+from .dosing import BridgeBolus, bridge_bolus, stability_limit
+from .errors import InputError
+from .facts import Fact, parse_fact
+from .units import fmt, parse
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+HORIZON_DAYS = 1000            # the schedule looks this far ahead (the slowest pumps: ~833 days)
+STEP_MIN = 10.0
+
+
+@lru_cache(maxsize=1)
+def facts() -> dict[str, Fact]:
+    """The facts of ``[refill]`` in procedures.toml."""
+    kinds = {"discrepancy_emptying": "volume", "discrepancy_after_20": "volume",
+             "discrepancy_after_40": "volume", "confirm_volume": "volume", "observe": "time"}
+    raw = data.load("procedures")["refill"]
+    return {k: parse_fact(f"procedures.toml [refill].{k}", k, v, kinds.get(k))
+            for k, v in raw.items()}
+
+
+def all_facts():
+    for f in facts().values():
+        yield "refill", f
+
+
+# --- when is the next refill due? -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class RefillPlan:
+    """Days from the refill (and dates, when a start date is given) of the low-reservoir
+    alarm, the empty reservoir and the stability limit; the refill is due at the first of
+    alarm and stability, and booked on the last clinic day on or before it."""
+
+    drug: str
+    fill: float                      # mL
+    daily_volume: float              # mL/day on average, patient boluses at their maximum
+    alarm_volume: float              # mL
+    alarm_day: float | None
+    empty_day: float | None
+    stability_day: float | None
+    stability_source: str
+    due_day: float
+    reason: str
+    visit_day: int
+    start: _dt.date | None = None
+
+    def date(self, day: float | None) -> _dt.date | None:
+        if day is None or self.start is None:
+            return None
+        return self.start + _dt.timedelta(days=int(np.floor(day + 1e-9)))
+
+    @property
+    def visit(self) -> _dt.date | None:
+        return self.date(self.visit_day)
+
+    def summary(self) -> str:
+        def when(day):
+            if day is None:
+                return f"not within {HORIZON_DAYS} days"
+            d = self.date(day)
+            return fmt(day, "time") + (f" ({d:%a %d %b %Y})" if d else "")
+        lines = [f"{self.drug}: {fmt(self.fill, 'volume')} at {fmt(self.daily_volume, 'flow')} "
+                 "on average (patient boluses at their maximum).",
+                 f"Low-reservoir alarm ({fmt(self.alarm_volume, 'volume')}): {when(self.alarm_day)}",
+                 f"Reservoir empty: {when(self.empty_day)}",
+                 "Stability limit: " + (f"{when(self.stability_day)} {self.stability_source}"
+                                        if self.stability_day is not None
+                                        else "none given in the sources"),
+                 f"Refill due within {fmt(self.due_day, 'time')} ({self.reason}).",
+                 f"Book the refill: day {self.visit_day}"
+                 + (f", {self.visit:%a %d %b %Y}" if self.visit else "") + "."]
+        return "\n".join(lines)
+
+
+def schedule(drug, concentration, fill, program=None, *, pump="programmable-20",
+             low_reservoir_alarm=None, start=None, first_fill: bool = False,
+             diluted: bool = False, clinic_days=None, holidays=()) -> RefillPlan:
+    """The next refill. ``program``: as for ``itsim.simulate`` (any mode; patient boluses are
+    counted at their daily maximum); a constant-flow pump runs at its preset flow (no
+    program). ``start``: the date of this refill (a ``datetime.date`` or 'YYYY-MM-DD') to get
+    dates; ``clinic_days``: weekdays the clinic works (default from the data: Mon-Fri);
+    ``holidays``: dates it is closed."""
+    d = drugs.get(drug)
+    preset = pump_preset(pump)
+    conc = parse(concentration, "concentration", "concentration")
+    volume = parse(fill, "volume", "fill")
+    if volume > preset.reservoir * (1 + 1e-9):
+        raise InputError("fill", fill, f"at most the reservoir, {fmt(preset.reservoir, 'volume')}")
+    alarm = (preset.low_reservoir_alarm if low_reservoir_alarm is None else
+             parse(low_reservoir_alarm, "volume", "low_reservoir_alarm", allow_zero=True))
+    if alarm is None:
+        alarm = 0.0                               # a constant-flow pump has no alarm
+    if alarm >= volume:
+        raise InputError("low_reservoir_alarm", low_reservoir_alarm,
+                         f"less than the fill ({fmt(volume, 'volume')})")
+    days, cum = _cumulative(preset, program, conc)
+    alarm_day = _reach(days, cum, volume - alarm) if alarm > 0 else None
+    empty_day = _reach(days, cum, volume)
+    stab = stability_limit(d, first_fill=first_fill, diluted=diluted)
+    candidates = []
+    if alarm_day is not None:
+        candidates.append((alarm_day, "the low-reservoir alarm" if preset.kind == "programmable"
+                           else f"the refill point at {fmt(alarm, 'volume')}"))
+    elif empty_day is not None:
+        candidates.append((empty_day, "the reservoir runs empty"))
+    if stab is not None:
+        candidates.append((stab[0], f"the drug's stability in the pump {stab[1]}"))
+    if not candidates:
+        raise InputError("program", program, f"no refill within {HORIZON_DAYS} days: the pump "
+                         "barely runs; check the rate")
+    due, reason = min(candidates, key=lambda c: c[0])
+    begin = _date(start)
+    visit = _visit_day(due, begin, clinic_days, holidays)
+    return RefillPlan(d.name, volume, float(cum[-1] / days[-1]), alarm, alarm_day, empty_day,
+                      None if stab is None else stab[0], "" if stab is None else stab[1],
+                      due, reason, visit, begin)
+
+
+def _cumulative(preset, program, conc):
+    """Days and cumulative mL the pump is told to deliver (patient boluses at their maximum)."""
+    days = np.arange(1, int(HORIZON_DAYS * 1440 / STEP_MIN) + 1) * STEP_MIN / 1440
+    if preset.kind == "constant-flow":
+        if program is not None:
+            raise InputError("program", program, "a constant-flow pump cannot be programmed: "
+                             "its flow is fixed")
+        return days, preset.value("flow") * days
+    if program is None:
+        raise InputError("program", None, "a program, e.g. {'mode': 'continuous', "
+                         "'dose': '300 mcg/day'}")
+    prog = program if not isinstance(program, dict) else make_program(**program)
+    flows = prog.flows(0, days.size, STEP_MIN, conc)                  # mL/day per step
+    cum = np.cumsum(flows) * STEP_MIN / 1440
+    if prog.patient_bolus is not None:
+        pb = prog.patient_bolus
+        cum = cum + pb.dose / conc * pb.max_per_day * days
+    return days, cum
+
+
+def _reach(days, cum, volume) -> float | None:
+    """First day (interpolated) at which ``cum`` reaches ``volume``."""
+    i = int(np.searchsorted(cum, volume - 1e-12))
+    if i >= cum.size:
+        return None
+    before_t = days[i - 1] if i else 0.0
+    before = cum[i - 1] if i else 0.0
+    step = cum[i] - before
+    return float(before_t + (days[i] - before_t) * ((volume - before) / step if step else 1.0))
+
+
+def _date(value) -> _dt.date | None:
+    if value is None or isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError("start", value, "a date written YYYY-MM-DD, e.g. '2026-12-03'") from None
+
+
+def _visit_day(due: float, start, clinic_days, holidays) -> int:
+    """The last whole day on or before ``due`` that the clinic is open."""
+    last = int(np.floor(due + 1e-9))
+    if start is None:
+        return last
+    open_days = facts()["clinic_days"].value if clinic_days is None else list(clinic_days)
+    for day in open_days:
+        if day not in WEEKDAYS:
+            raise InputError("clinic_days", day, "weekdays written " + ", ".join(WEEKDAYS))
+    closed = {_date(h) for h in holidays}
+    for back in range(last + 1):
+        day = start + _dt.timedelta(days=last - back)
+        if WEEKDAYS[day.weekday()] in open_days and day not in closed:
+            return last - back
+    raise InputError("clinic_days", clinic_days, "the clinic is never open before the refill "
+                     "is due: refill today")
+
+
+# --- discrepancy ------------------------------------------------------------------------------
+
+WHEN = ("emptying", "after-refill")
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """``difference`` = expected − measured (mL): positive when less came back (or is in the
+    pump) than expected."""
+
+    when: str
+    expected: float
+    measured: float
+    threshold: float
+    source: str
+
+    @property
+    def difference(self) -> float:
+        return self.expected - self.measured
+
+    @property
+    def flagged(self) -> bool:
+        return abs(self.difference) > self.threshold + 1e-9
+
+    @property
+    def meaning(self) -> str:
+        if not self.flagged:
+            return "Within the expected range: carry on, and note it to follow the trend."
+        if self.when == "after-refill":
+            return ("The pump holds less than was injected: suspect a pocket fill (drug under "
+                    "the skin). Stop, watch for overdose, re-check the volume." if
+                    self.difference > 0 else
+                    "The pump reports more than was injected: check the entry and the "
+                    "measurement.")
+        if self.difference > 0:
+            return ("Less came back than expected: the pump may have given more than "
+                    "programmed, or drug went somewhere else (a leak, a pocket fill at the last "
+                    "refill). Evaluate: watch for overdose.")
+        return ("More came back than expected: the pump may have given less (a stall, a "
+                "blocked catheter), so the patient may be underdosed or in withdrawal. "
+                "Evaluate the pump and catheter.")
+
+    def summary(self) -> str:
+        flag = "EVALUATE" if self.flagged else "within range"
+        return (f"{self.when}: expected {fmt(self.expected, 'volume')}, measured "
+                f"{fmt(self.measured, 'volume')}, difference {self.difference:+.2g} mL "
+                f"(threshold {fmt(self.threshold, 'volume')} {self.source}): {flag}. "
+                f"{self.meaning}")
+
+
+def discrepancy(expected, measured, *, when: str = "emptying",
+                pump="programmable-20") -> Discrepancy:
+    """Compare volumes at a refill. ``when='emptying'``: the volume the pump expects in the
+    reservoir against the volume withdrawn (evaluate above 2 mL [S72]).
+    ``when='after-refill'``: the volume injected against what the pump then holds (above
+    1 mL in a 20 mL pump, 2 mL in a 40 mL pump [S71])."""
+    if when not in WHEN:
+        raise InputError("when", when, "one of " + ", ".join(WHEN))
+    preset = pump_preset(pump)
+    exp = parse(expected, "volume", "expected", allow_zero=True)
+    got = parse(measured, "volume", "measured", allow_zero=True)
+    for name, v, raw in (("expected", exp, expected), ("measured", got, measured)):
+        if v > preset.reservoir * (1 + 1e-9):
+            raise InputError(name, raw, f"at most the reservoir, {fmt(preset.reservoir, 'volume')}")
+    f = facts()
+    if when == "emptying":
+        limit = f["discrepancy_emptying"]
+    else:
+        limit = f["discrepancy_after_40" if preset.reservoir > 30 else "discrepancy_after_20"]
+    return Discrepancy(when, exp, got, limit.value, limit.label)
+
+
+# --- changing the concentration ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ConcentrationChange:
+    """After a refill with a new concentration, the tubing and catheter still hold
+    ``volume`` mL of the old solution. ``bridge``: the bolus that clears it at the old
+    concentration; without it, the patient gets ``dose_without_bridge`` (mcg/day) for
+    ``overlap_days`` instead of the prescribed dose."""
+
+    daily_dose: float
+    old: float
+    new: float
+    volume: float
+    bridge: BridgeBolus
+
+    @property
+    def overlap_days(self) -> float:
+        return self.volume / self.bridge.flow_after
+
+    @property
+    def dose_without_bridge(self) -> float:
+        return self.bridge.flow_after * self.old
+
+    def summary(self) -> str:
+        change = self.dose_without_bridge / self.daily_dose
+        return (f"Without a bridge bolus the old solution runs at the new rate "
+                f"{fmt(self.bridge.flow_after, 'flow')} for {fmt(self.overlap_days, 'time')}: "
+                f"{fmt(self.dose_without_bridge, 'dose_rate')} instead of "
+                f"{fmt(self.daily_dose, 'dose_rate')} (x{change:.2g}). Bridge bolus: "
+                f"{fmt(self.bridge.flow, 'flow')} for {fmt(self.bridge.duration, 'time')}, then "
+                f"{fmt(self.bridge.flow_after, 'flow')}.")
+
+
+def concentration_change(daily_dose, old_concentration, new_concentration,
+                         volume) -> ConcentrationChange:
+    """The bridge bolus and the overlap without one (``volume``: tubing + catheter, mL)."""
+    b = bridge_bolus(daily_dose, old_concentration, new_concentration, volume)
+    dose = parse(daily_dose, "dose_rate", "daily_dose")
+    return ConcentrationChange(dose, parse(old_concentration, "concentration", "old_concentration"),
+                               parse(new_concentration, "concentration", "new_concentration"),
+                               parse(volume, "volume", "volume"), b)

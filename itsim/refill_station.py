@@ -1,0 +1,495 @@
+"""The refill station: practise a refill step by step, make mistakes safely, see what follows.
+
+>>> from itsim.refill_station import RefillCase, RefillSession, correct_session
+>>> report = correct_session(RefillCase()).finish()
+>>> report.score, report.errors
+(100, [])
+
+A session is a state machine over the real steps, in order [S66, S69, S72, S71, S150]:
+verify the order (with a second person), interrogate the pump, locate the port, prepare,
+access with a non-coring needle, aspirate and compare, confirm placement, inject slowly,
+update the programmer, observe. ``do(step, ...)`` returns what the nurse sees, in plain words
+(never the hidden truth: a needle in the pocket feels the same as one in the port until the
+placement check). ``finish()`` runs the patient through ``itsim.simulate`` from the last refill
+to a week after this one, with every mistake as an event on the timeline (a pocket fill, a
+catheter-access-port injection, a wrong concentration in the programmer, a reservoir volume
+not updated, an overfill, a late refill, a wrong drug), and scores the session.
+
+The instructor's traps live in the :class:`RefillCase` (a wrong syringe, a port hard to find
+by touch, a pump that gives more than programmed, a visit after the reservoir ran dry).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+from . import drugs
+from .device import pump_preset
+from .errors import InputError
+from .dosing import concentration_text
+from .refill import discrepancy, facts
+from .units import fmt, parse
+
+NOTABLE = 0.3          # a side-effect index worth telling the learner about (0-1 scale)
+
+STEPS = ("verify", "interrogate", "locate", "prepare", "access", "aspirate", "confirm",
+         "inject", "program", "observe")
+STEP_LABELS = {
+    "verify": "Verify the order, drug and concentration (with a second nurse)",
+    "interrogate": "Interrogate the pump",
+    "locate": "Locate the reservoir port",
+    "prepare": "Prepare: sterile field and refill kit",
+    "access": "Access the port with the needle",
+    "aspirate": "Aspirate the residual and compare",
+    "confirm": "Confirm placement (inject 5 mL, draw it back)",
+    "inject": "Inject the new drug slowly",
+    "program": "Update the programmer: reservoir volume and concentration",
+    "observe": "Observe the patient",
+}
+NEEDLES = ("non-coring", "standard")
+SITES = ("reservoir port", "side port")
+DANGER = ("pocket-fill", "cap-injection", "wrong-drug", "wrong-concentration",
+          "wrong-programmed-concentration", "overfill", "late-refill")
+
+
+@dataclass(frozen=True)
+class RefillCase:
+    """A patient due for a refill, and any traps the instructor set. Quantities as text."""
+
+    title: str = "Baclofen refill, spinal spasticity"
+    patient: str = "spinal-spasticity"
+    drug: str = "baclofen"
+    concentration: str = "500 mcg/mL"          # in the pump now
+    dose: str = "300 mcg/day"
+    pump: str = "programmable-20"
+    tip: str = "T10"
+    last_fill: str = "20 mL"
+    visit_day: float = 28.0                    # days since the last refill
+    order_drug: str | None = None              # the new order (default: the same)
+    order_concentration: str | None = None
+    order_volume: str = "20 mL"
+    syringe_drug: str | None = None            # what was actually drawn up (a trap)
+    syringe_concentration: str | None = None
+    port_hard: bool = False                    # cannot be found by touch alone
+    accuracy: float = 1.0                      # delivered / programmed
+    follow_days: float = 7.0
+
+    @classmethod
+    def from_dict(cls, spec: dict) -> RefillCase:
+        """A case from a scenario table (unknown keys refused)."""
+        names = {f.name for f in fields(cls)}
+        for key in spec:
+            if key not in names:
+                raise InputError(f"case.{key}", spec[key], "unknown; allowed: "
+                                 + ", ".join(sorted(names)))
+        return cls(**spec)
+
+    @property
+    def order(self) -> tuple[str, float, float]:
+        """(drug, concentration mcg/mL, volume mL) of the new order."""
+        d = drugs.get(self.order_drug or self.drug).name
+        conc = parse(self.order_concentration or self.concentration, "concentration",
+                     "order_concentration")
+        return d, conc, parse(self.order_volume, "volume", "order_volume")
+
+    @property
+    def syringe(self) -> tuple[str, float]:
+        d, conc, _ = self.order
+        return (drugs.get(self.syringe_drug).name if self.syringe_drug else d,
+                parse(self.syringe_concentration, "concentration", "syringe_concentration")
+                if self.syringe_concentration else conc)
+
+    @property
+    def rate(self) -> float:
+        """Programmed flow (mL/day)."""
+        return (parse(self.dose, "dose_rate", "dose")
+                / parse(self.concentration, "concentration", "concentration"))
+
+    @property
+    def expected_residual(self) -> float:
+        """What the pump thinks is left at the visit (mL)."""
+        return max(parse(self.last_fill, "volume", "last_fill") - self.rate * self.visit_day,
+                   0.0)
+
+    @property
+    def actual_residual(self) -> float:
+        """What is really left (mL), with the pump's true accuracy."""
+        return max(parse(self.last_fill, "volume", "last_fill")
+                   - self.rate * self.accuracy * self.visit_day, 0.0)
+
+    @property
+    def empty_day(self) -> float:
+        return parse(self.last_fill, "volume", "last_fill") / (self.rate * self.accuracy)
+
+
+@dataclass
+class Mistake:
+    code: str
+    what: str
+    teaching: str
+    source: str = ""
+
+    @property
+    def dangerous(self) -> bool:
+        return self.code in DANGER
+
+
+@dataclass
+class RefillReport:
+    """The scored session: steps done in order, what was missed, the mistakes with their
+    teaching points, and what happened to the patient (``timeline``)."""
+
+    case: RefillCase
+    done: list
+    missed: list
+    out_of_order: list
+    errors: list
+    timeline: object
+    outcome: list
+    score: int
+
+    @property
+    def safe(self) -> bool:
+        return not any(m.dangerous for m in self.errors)
+
+    def summary(self) -> str:
+        lines = [f"Score {self.score}/100 - " + ("safe" if self.safe else "UNSAFE") + ".",
+                 "Steps in the order done: " + (", ".join(self.done) or "none") + "."]
+        if self.missed:
+            lines.append("Missed: " + ", ".join(STEP_LABELS[s].lower() for s in self.missed)
+                         + ".")
+        if self.out_of_order:
+            lines.append("Out of order: " + ", ".join(self.out_of_order) + ".")
+        for m in self.errors:
+            lines.append(f"{'DANGER' if m.dangerous else 'Note'}: {m.what} {m.teaching} "
+                         f"{m.source}".rstrip())
+        lines += self.outcome
+        return "\n".join(lines)
+
+
+class RefillSession:
+    """One nurse's refill of ``case``. Call ``do(step, ...)`` for each step, then
+    ``finish()``. Steps may be repeated (e.g. access again after a failed placement check)."""
+
+    def __init__(self, case: RefillCase | None = None):
+        self.case = case or RefillCase()
+        self.case.order                                   # check the case once, up front
+        self.preset = pump_preset(self.case.pump)
+        self.done: list[str] = []
+        self.syringe = self.case.syringe
+        self.second_check = False
+        self.caught = False
+        self.template = False
+        self.needle: str | None = None                     # coring or not
+        self.site: str | None = None                       # reservoir / pocket / cap
+        self.aspirated = False
+        self.recorded: float | None = None
+        self.reservoir = self.case.actual_residual         # mL really in the reservoir
+        self.pocket = 0.0
+        self.cap = 0.0
+        self.overfilled = 0.0
+        self.entered_volume: float | None = None
+        self.entered_conc: float | None = None
+        self.observed = 0.0
+        self.seen: list[str] = []
+
+    # -- the steps ---------------------------------------------------------------------------
+    def do(self, step: str, **choices) -> str:
+        """Do ``step`` with the trainee's ``choices``; returns what the nurse sees."""
+        if step not in STEPS:
+            raise InputError("step", step, "one of " + ", ".join(STEPS))
+        text = getattr(self, f"_{step}")(**choices)
+        self.done.append(step)
+        self.seen.append(text)
+        return text
+
+    @staticmethod
+    def _conc(x: float, drug: str) -> str:
+        return concentration_text(x, drugs.get(drug))
+
+    def _verify(self, second_check: bool = True) -> str:
+        self.second_check = bool(second_check)
+        d, conc, vol = self.case.order
+        sd, sc = self.syringe
+        ordered = f"{d} {self._conc(conc, d)}"
+        if (sd, sc) != (d, conc):
+            if self.second_check:
+                self.syringe, self.caught = (d, conc), True
+                return (f"The second nurse reads the syringe: {sd} {self._conc(sc, sd)}, "
+                        f"but the order is {ordered}. The right solution is drawn up.")
+            return (f"Syringe: {sd} {self._conc(sc, sd)}; the order reads {ordered}. "
+                    "Checked by you alone.")
+        return (f"Order: {ordered}, {fmt(vol, 'volume')}. The syringe matches"
+                + (", checked by a second nurse." if self.second_check else
+                   ", checked by you alone."))
+
+    def _interrogate(self) -> str:
+        c = self.case
+        alarm = self.preset.low_reservoir_alarm
+        c0 = parse(c.concentration, "concentration", "concentration")
+        lines = [f"Programmer: {c.drug} {self._conc(c0, c.drug)} at {c.dose}; expected "
+                 f"reservoir volume {fmt(c.expected_residual, 'volume')}."]
+        if alarm is not None and c.expected_residual <= alarm:
+            lines.append("Alarm: low reservoir.")
+        return " ".join(lines)
+
+    def _locate(self, template: bool = True) -> str:
+        self.template = bool(template)
+        return ("The port is found with the template." if self.template else
+                "The port is found by touch.")
+
+    def _prepare(self) -> str:
+        return f"Sterile field and refill kit ready: {facts()['needle'].value}."
+
+    def _access(self, needle: str = "non-coring", site: str = "reservoir port") -> str:
+        if needle not in NEEDLES:
+            raise InputError("needle", needle, "one of " + ", ".join(NEEDLES))
+        if site not in SITES:
+            raise InputError("site", site, "one of " + ", ".join(SITES))
+        self.needle = needle
+        if site == "side port":
+            self.site = "cap"
+        elif self.case.port_hard and not self.template:
+            self.site = "pocket"                         # missed: it feels the same
+        else:
+            self.site = "reservoir"
+        self.aspirated = False
+        return f"Needle in ({needle} needle, {site})."
+
+    def _need_needle(self, step):
+        if self.site is None:
+            raise InputError("step", step, "the needle is not in yet: access the port first")
+
+    def _aspirate(self, recorded=None) -> str:
+        self._need_needle("aspirate")
+        if self.site == "reservoir":
+            came = self.reservoir
+            self.reservoir = 0.0
+            self.aspirated = True
+            text = f"{fmt(came, 'volume')} comes back."
+        elif self.site == "pocket":
+            came = 0.0
+            text = "Nothing comes back, only a little blood-stained fluid."
+        else:
+            came = 0.0
+            text = "Clear fluid comes back slowly: it looks like CSF."
+        self.recorded = came if recorded is None else parse(recorded, "volume", "recorded",
+                                                            allow_zero=True)
+        if "interrogate" in self.done:
+            d = discrepancy(f"{self.case.expected_residual!r} mL", f"{self.recorded!r} mL",
+                            pump=self.preset.name)
+            text += " " + d.summary()
+        return text
+
+    def _confirm(self) -> str:
+        self._need_needle("confirm")
+        v = facts()["confirm_volume"].value
+        if self.site == "reservoir":
+            return f"{fmt(v, 'volume')} goes in and comes back: the needle is in the reservoir."
+        if self.site == "pocket":
+            self.pocket += v
+            return (f"{fmt(v, 'volume')} goes in but nothing comes back, and a small swelling "
+                    "appears under the skin: the needle is not in the reservoir.")
+        self.cap += v
+        return f"{fmt(v, 'volume')} goes in; only clear fluid comes back."
+
+    def _inject(self, volume=None) -> str:
+        self._need_needle("inject")
+        vol = parse(volume or self.case.order_volume, "volume", "volume")
+        if self.site == "reservoir":
+            room = self.preset.reservoir - self.reservoir
+            into = min(vol, room)
+            self.reservoir += into
+            if vol > room + 1e-9:
+                self.overfilled += vol - room
+                self.pocket += vol - room
+                return (f"{fmt(into, 'volume')} goes in, then the plunger pushes back hard; the "
+                        "rest goes somewhere else.")
+            return f"{fmt(vol, 'volume')} injected slowly."
+        if self.site == "pocket":
+            self.pocket += vol
+            return f"{fmt(vol, 'volume')} injected; the skin over the pump swells a little."
+        self.cap += vol
+        return f"{fmt(vol, 'volume')} injected."
+
+    def _program(self, volume=None, concentration=None) -> str:
+        self.entered_volume = parse(volume or self.case.order_volume, "volume", "volume",
+                                    allow_zero=True)
+        self.entered_conc = parse(concentration or fmt(self.case.order[1], "concentration"),
+                                  "concentration", "concentration")
+        return (f"Programmer updated: reservoir {fmt(self.entered_volume, 'volume')}, "
+                f"{self._conc(self.entered_conc, self.case.order[0])}.")
+
+    def _observe(self, minutes=None) -> str:
+        low = facts()["observe"].low * 1440
+        self.observed = float(low if minutes is None else minutes)
+        if self.observed < 0:
+            raise InputError("minutes", minutes, "0 or more")
+        return f"The patient is watched for {self.observed:g} min."
+
+    # -- the end -------------------------------------------------------------------------------
+    def finish(self) -> RefillReport:
+        """Score the session and run the patient forward through the body model."""
+        mistakes = self._mistakes()
+        tl = self._timeline()
+        missed = [s for s in STEPS if s not in self.done]
+        first = list(dict.fromkeys(self.done))
+        out = [s for i, s in enumerate(first)
+               if any(STEPS.index(t) > STEPS.index(s) for t in first[:i])]
+        in_order = len([s for s in first if s not in out])
+        score = 6 * len(first) + 2 * in_order + (20 if not mistakes else 0)
+        return RefillReport(self.case, self.done, missed, out, mistakes, tl,
+                            self._outcome(tl), score)
+
+    def _mistakes(self) -> list:
+        c, out = self.case, []
+        d, conc, _ = c.order
+        sd, sc = self.syringe
+        f = facts()
+        if "verify" in self.done and not self.second_check:
+            out.append(Mistake("no-second-check", "The order was checked by one person only.",
+                               "Check every refill and reprogramming with a second "
+                               "experienced person.", "[S66, S114]"))
+        if c.visit_day > c.empty_day:
+            out.append(Mistake("late-refill", f"The refill came on day {c.visit_day:g}; the "
+                               f"reservoir ran dry on day {c.empty_day:.1f}.",
+                               "An empty reservoir stops the drug: withdrawal follows (with "
+                               "baclofen it can be fatal). Book refills before the alarm date.",
+                               "[B7]"))
+        gave = "inject" in self.done
+        if gave and sd != d:
+            out.append(Mistake("wrong-drug", f"{sd} was given instead of {d}.",
+                               "Read the label against the order with a second person.",
+                               "[S66]"))
+        elif gave and abs(sc - conc) > 1e-9 * conc:
+            out.append(Mistake("wrong-concentration", f"{self._conc(sc, sd)} was given "
+                               f"instead of {self._conc(conc, d)}.",
+                               "Read the concentration against the order with a second "
+                               "person.", "[S66]"))
+        if self.pocket > 0:
+            out.append(Mistake("pocket-fill", f"{fmt(self.pocket, 'volume')} went under the skin "
+                               "around the pump (a pocket fill).",
+                               "Use the template when the port is hard to feel, check that "
+                               "fluid comes back before injecting, and stop if it does not.",
+                               "[S73, S66]"))
+        if self.overfilled > 0:
+            out.append(Mistake("overfill", f"{fmt(self.overfilled, 'volume')} more than the "
+                               "reservoir holds was pushed in.",
+                               "Empty the reservoir first and never inject more than it holds.",
+                               "[S69, S121]"))
+        if self.cap > 0:
+            out.append(Mistake("cap-injection", f"{fmt(self.cap, 'volume')} went through the "
+                               "side port (catheter access port) straight into the spinal "
+                               "fluid.", "Refills go into the central reservoir port; the side "
+                               "port bypasses the pump.", "[S14, S66]"))
+        if self.needle == "standard":
+            out.append(Mistake("coring-needle", "A standard (coring) needle was used.",
+                               "Use the kit's non-coring needle: a coring needle can damage "
+                               "the septum.", "[S66, S14]"))
+        if "program" in self.done:
+            if abs(self.entered_conc - conc) > 1e-9 * conc:
+                out.append(Mistake("wrong-programmed-concentration",
+                                   f"The programmer was given {self._conc(self.entered_conc, d)}"
+                                   f"; the order is {self._conc(conc, d)}.",
+                                   "The pump turns the dose into a rate with the concentration "
+                                   "entered: a wrong entry changes the dose.", "[S66]"))
+        if abs(self._entered() - self.reservoir) > 1.0:
+            out.append(Mistake("reservoir-not-updated", "The programmer's reservoir volume "
+                               f"({fmt(self._entered(), 'volume')}) is not what the pump holds "
+                               f"({fmt(self.reservoir, 'volume')}).",
+                               "Enter the new reservoir volume: the low-reservoir alarm is "
+                               "worked out from it.", "[S66]"))
+        if "observe" in self.done and self.observed < f["observe"].low * 1440 - 1e-9:
+            out.append(Mistake("short-observation", f"The patient was watched for "
+                               f"{self.observed:g} min.", "Watch 30-60 min after a refill for "
+                               "signs of overdose or withdrawal.", f["observe"].label))
+        return out
+
+    def _entered(self) -> float:
+        """The reservoir volume the programmer ends up believing (mL)."""
+        if self.entered_volume is not None:
+            return self.entered_volume
+        return self.case.expected_residual
+
+    def _timeline(self):
+        from .simulation import simulate
+        c = self.case
+        day = c.visit_day
+        events = []
+        d0 = drugs.get(c.drug).name
+        c0 = parse(c.concentration, "concentration", "concentration")
+        sd, sc = self.syringe
+        changed = self.aspirated or self.reservoir > c.actual_residual + 1e-9 or \
+            "program" in self.done
+        if changed:
+            into = max(self.reservoir - (0.0 if self.aspirated else c.actual_residual), 0.0)
+            left = 0.0 if self.aspirated else c.actual_residual
+            total = left + into
+            conc = (left * c0 + into * sc) / total if total > 0 else sc
+            drug = sd if into > 0 else d0
+            refill = {"at": f"day {day!r}", "kind": "refill", "volume": f"{total!r} mL",
+                      "drug": drug, "concentration": f"{conc!r} mcg/mL",
+                      "entered_volume": f"{self._entered()!r} mL"}
+            if self.recorded is not None:
+                refill["aspirated"] = f"{self.recorded!r} mL"
+            if "program" in self.done and abs(self.entered_conc - conc) > 1e-9 * conc:
+                refill["programmed_concentration"] = f"{self.entered_conc!r} mcg/mL"
+            events.append(refill)
+        if self.pocket > 0:
+            events.append({"at": f"day {day!r}", "kind": "pocket-fill",
+                           "volume": f"{self.pocket!r} mL", "drug": sd,
+                           "concentration": f"{sc!r} mcg/mL"})
+        if self.cap > 0:
+            events.append({"at": f"day {day!r}", "kind": "cap-injection",
+                           "volume": f"{self.cap!r} mL", "drug": sd,
+                           "concentration": f"{sc!r} mcg/mL"})
+        return simulate(drug=d0, concentration=c.concentration, fill=c.last_fill,
+                        program={"mode": "continuous", "dose": c.dose},
+                        pump={"preset": c.pump, "accuracy": c.accuracy},
+                        catheter={"tip": c.tip}, events=events,
+                        days=c.visit_day + c.follow_days, step="10 min", patient=c.patient)
+
+    def _outcome(self, tl) -> list:
+        """What happened to the patient after the refill, in plain words."""
+        r = tl.summary()
+        resp, rr = r["response"], tl.response
+        after = tl.t >= self.case.visit_day
+        k = max(int(after.argmax()) - 1, 0)
+        name = "pain" if rr.scale == "NRS" else "muscle tone"
+        out = [f"Patient: {name} {rr.score[k]:.1f} at the visit; after it between "
+               f"{rr.score[after].min():.1f} and {rr.score[after].max():.1f} "
+               f"(scale 0-{rr.scale_max:g})."]
+        strong = [f"{e.replace('_', ' ')} {v[k]:.2f} -> {v[after].max():.2f}"
+                  for e, v in rr.effects.items()
+                  if v[after].max() >= NOTABLE and v[after].max() > v[k] + 0.05]
+        if strong:
+            out.append("Side effects rose after the refill (index 0-1, at the visit -> "
+                       "highest): " + ", ".join(strong) + ".")
+        od, wd = resp["overdose"], resp["withdrawal"]
+        if od["first_day"] is not None:
+            out.append(f"Overdose ({od['effect'].replace('_', ' ')}) from day "
+                       f"{od['first_day']:.2f}: {od['signs']}")
+        if wd["first_day"] is not None:
+            out.append(f"Withdrawal from day {wd['first_day']:.2f}: {wd['features']}")
+        for a in r["alarms"]:
+            out.append(f"Pump alarm: {a['kind']} on day {a['day']:.2f}.")
+        for f in r.get("refills", []):
+            if f["flagged"]:
+                out.append(f"Refill check on day {f['day']:g}: {f['meaning']}")
+        return out
+
+
+def correct_session(case: RefillCase | None = None) -> RefillSession:
+    """Every step, in order, done right (the model answer)."""
+    s = RefillSession(case)
+    d, conc, vol = s.case.order
+    s.do("verify", second_check=True)
+    s.do("interrogate")
+    s.do("locate", template=True)
+    s.do("prepare")
+    s.do("access", needle="non-coring", site="reservoir port")
+    s.do("aspirate")
+    s.do("confirm")
+    s.do("inject", volume=f"{vol!r} mL")
+    s.do("program", volume=f"{vol!r} mL", concentration=f"{conc!r} mcg/mL")
+    s.do("observe", minutes=facts()["observe"].low * 1440)
+    return s
