@@ -1,0 +1,259 @@
+"""Refills: the arithmetic against worked examples, and the refill station's every path."""
+import datetime as dt
+
+import pytest
+
+import itsim
+from itsim import InputError, refill
+from itsim.refill_station import STEPS, RefillCase, RefillSession, correct_session
+
+# --- worked examples: shared/reference/devices-and-procedures.md section 9 -----------------
+
+
+@pytest.mark.parametrize("expected, measured, when, pump, flagged", [
+    ("18 mL", "16.8 mL", "after-refill", "programmable-20", True),     # 1.2 mL > 1 mL [S71]
+    ("40 mL", "38.5 mL", "after-refill", "programmable-40", False),    # 1.5 mL < 2 mL [S71]
+    ("6 mL", "3.5 mL", "emptying", "programmable-20", True),           # 2.5 mL > 2 mL [S72]
+    ("6 mL", "4 mL", "emptying", "programmable-20", False),            # exactly 2 mL: not above
+    ("3 mL", "8 mL", "emptying", "programmable-20", True),             # more came back
+])
+def test_E3_discrepancy_thresholds(expected, measured, when, pump, flagged):
+    d = refill.discrepancy(expected, measured, when=when, pump=pump)
+    assert d.flagged is flagged
+
+
+def test_discrepancy_direction_says_what_it_suggests():
+    less = refill.discrepancy("6 mL", "3.5 mL")
+    more = refill.discrepancy("3 mL", "8 mL")
+    assert less.difference == pytest.approx(2.5) and "more than programmed" in less.meaning
+    assert more.difference == pytest.approx(-5) and "withdrawal" in more.meaning
+    assert "pocket fill" in refill.discrepancy("18 mL", "16.8 mL", when="after-refill").meaning
+
+
+def test_E9_valve_gated_refill_date_with_every_bolus_used():
+    # 20 mL, basal 0.3 mL/day, 4 boluses a day x 0.02 mL: (20 - 3) / 0.38 = 44.7 days [S43]
+    p = refill.schedule("baclofen", "500 mcg/mL", "20 mL",
+                        {"mode": "continuous", "rate": "0.3 mL/day",
+                         "patient_bolus": {"dose": "10 mcg", "duration": "5 min",
+                                           "lockout": "1 h", "max_per_day": 4}},
+                        pump="valve-gated-20")
+    assert p.due_day == pytest.approx(17 / 0.38, rel=1e-3)
+    assert p.alarm_volume == 3.0 and "refill point" in p.reason
+
+
+def test_E13_measured_accuracy_leaves_less_in_the_reservoir():
+    # 60 days at 0.25 mL/day from 20 mL: the pump expects 5.0 mL; +1 % delivers 15.15 mL
+    tl = itsim.simulate(drug="morphine", concentration="10 mg/mL", fill="20 mL",
+                        program={"mode": "continuous", "dose": "2.5 mg/day"},
+                        pump={"preset": "programmable-20", "accuracy": 1.01}, days=61,
+                        step="10 min", events=[{"at": "day 60", "kind": "refill",
+                                                "volume": "20 mL"}])
+    r = tl.summary()["refills"][0]
+    assert r["expected_ml"] == pytest.approx(5.0) and r["in_reservoir_ml"] == pytest.approx(4.85)
+    assert r["flagged"] is False
+
+
+@pytest.mark.parametrize("drug, kw, days", [
+    ("morphine", {}, 90),                                           # [S70]
+    ("ziconotide", {"first_fill": True}, 14),                       # [Z3, Z5]
+    ("ziconotide", {"diluted": True}, 40),
+    ("ziconotide", {}, 84),
+])
+def test_stability_limits_cap_the_interval(drug, kw, days):
+    conc, dose = {"morphine": ("25 mg/mL", "0.5 mg/day"),
+                  "ziconotide": ("25 mcg/mL", "2.4 mcg/day")}[drug]
+    p = refill.schedule(drug, conc, "20 mL", {"mode": "continuous", "dose": dose}, **kw)
+    assert p.due_day == days and "stability" in p.reason
+
+
+def test_the_alarm_comes_first_when_the_pump_runs_fast():
+    p = refill.schedule("morphine", "10 mg/mL", "20 mL", {"mode": "continuous",
+                                                           "dose": "2.5 mg/day"})
+    assert p.alarm_day == pytest.approx(72) and p.empty_day == pytest.approx(80)
+    assert p.due_day == pytest.approx(72) and "alarm" in p.reason
+
+
+def test_every_program_mode_counts_its_real_volume():
+    flex = refill.schedule("baclofen", "500 mcg/mL", "20 mL", {
+        "mode": "flex", "steps": [["00:00", "200 mcg/day"], ["12:00", "400 mcg/day"]]})
+    assert flex.daily_volume == pytest.approx(0.6, rel=1e-3)          # 300 mcg/day on average
+    periodic = refill.schedule("baclofen", "500 mcg/mL", "20 mL", {
+        "mode": "periodic-bolus", "dose": "200 mcg/day", "bolus_dose": "50 mcg",
+        "bolus_duration": "30 min", "bolus_every": "12 h"})
+    assert periodic.daily_volume == pytest.approx(0.6, rel=1e-3)     # 200 + 2 x 50
+    flow = refill.schedule("morphine", "10 mg/mL", "30 mL", pump="constant-flow-30")
+    assert flow.alarm_day is None and flow.empty_day == pytest.approx(
+        30 / itsim.device.pump_preset("constant-flow-30").value("flow"), rel=1e-3)
+
+
+def test_the_visit_is_booked_on_the_last_clinic_day_before_it_is_due():
+    # due day 72 from Thu 3 Dec 2026 is Sat 13 Feb 2027: the clinic sees the patient Friday
+    p = refill.schedule("morphine", "10 mg/mL", "20 mL", {"mode": "continuous",
+                                                           "dose": "2.5 mg/day"},
+                        start="2026-12-03")
+    assert p.date(p.due_day) == dt.date(2027, 2, 13) and p.visit == dt.date(2027, 2, 12)
+    q = refill.schedule("morphine", "10 mg/mL", "20 mL", {"mode": "continuous",
+                                                           "dose": "2.5 mg/day"},
+                        start="2026-12-03", holidays=["2027-02-12"])
+    assert q.visit == dt.date(2027, 2, 11)
+
+
+def test_concentration_change_without_a_bridge_underdoses_for_days():
+    c = refill.concentration_change("300 mcg/day", "500 mcg/mL", "2000 mcg/mL", "0.356 mL")
+    assert c.overlap_days == pytest.approx(0.356 / 0.15)
+    assert c.dose_without_bridge == pytest.approx(75)              # a quarter of the dose
+    assert c.bridge.flow == pytest.approx(0.6)
+
+
+@pytest.mark.parametrize("call, parameter", [
+    (lambda: refill.discrepancy("-1 mL", "2 mL"), "expected"),
+    (lambda: refill.discrepancy("6 mL", "25 mL"), "measured"),
+    (lambda: refill.discrepancy("6 mL", "5 mL", when="later"), "when"),
+    (lambda: refill.schedule("morphine", "10 mg/mL", "25 mL", {"mode": "continuous",
+                                                                "dose": "2 mg/day"}), "fill"),
+    (lambda: refill.schedule("aspirin", "10 mg/mL", "20 mL", {}), "drug"),
+    (lambda: refill.schedule("morphine", "10 mg/mL", "20 mL"), "program"),
+    (lambda: refill.schedule("morphine", "10 mg/mL", "20 mL", {"mode": "continuous",
+                                                                "dose": "2 mg/day"},
+                             start="13/02/2027"), "start"),
+    (lambda: refill.schedule("morphine", "10 mg/mL", "20 mL", {"mode": "continuous",
+                                                                "dose": "2 mg/day"},
+                             start="2027-01-01", clinic_days=["Funday"]), "clinic_days"),
+])
+def test_bad_input_names_the_parameter(call, parameter):
+    with pytest.raises(InputError) as e:
+        call()
+    assert e.value.parameter == parameter
+
+
+# --- the refill station ------------------------------------------------------------------
+
+def test_a_complete_correct_session_scores_full_marks_and_keeps_the_patient_stable():
+    r = correct_session().finish()
+    assert r.score == 100 and r.safe and r.errors == [] and r.missed == []
+    assert r.timeline.summary()["response"]["overdose"]["first_day"] is None
+    assert r.timeline.summary()["response"]["withdrawal"]["first_day"] is None
+    assert r.timeline.mass_balance_error < 1e-6
+
+
+def run(case=None, skip=(), **choices):
+    """A session doing every step except ``skip``, with ``choices`` per step."""
+    s = RefillSession(case or RefillCase())
+    for step in STEPS:
+        if step not in skip:
+            s.do(step, **choices.get(step, {}))
+    return s.finish()
+
+
+def codes(r):
+    return [m.code for m in r.errors]
+
+
+def summary(r):
+    return r.timeline.summary()
+
+
+MORPHINE = RefillCase(patient="cancer-pain", drug="morphine", concentration="10 mg/mL",
+                      dose="2 mg/day", visit_day=60)
+
+
+def test_pocket_fill_leads_to_an_overdose_course():
+    r = run(RefillCase(**{**MORPHINE.__dict__, "port_hard": True}), skip=("confirm",),
+            locate={"template": False})
+    assert "pocket-fill" in codes(r) and not r.safe
+    s = summary(r)
+    assert s["delivered"]["to_tissue_mcg"] == pytest.approx(20 * 10000)
+    assert s["response"]["overdose"]["first_day"] is not None
+    assert s["response"]["overdose"]["first_day"] >= MORPHINE.visit_day
+    assert s["refills"][0]["flagged"]                      # nothing came back: evaluate
+
+
+def test_the_placement_check_catches_a_missed_port():
+    s = RefillSession(RefillCase(port_hard=True))
+    for step in ("verify", "interrogate", "locate", "prepare", "access", "aspirate"):
+        s.do(step, **({"template": False} if step == "locate" else {}))
+    assert "not in the reservoir" in s.do("confirm")
+    s.do("locate", template=True)
+    s.do("access")
+    s.do("aspirate")
+    assert "comes back: the needle is in the reservoir" in s.do("confirm")
+    for step in ("inject", "program", "observe"):
+        s.do(step)
+    r = s.finish()
+    assert codes(r) == ["pocket-fill"]                     # only the 5 mL test went astray
+    assert summary(r)["delivered"]["to_tissue_mcg"] == pytest.approx(5 * 500)
+
+
+def test_side_port_injection_goes_straight_to_the_csf():
+    r = run(MORPHINE, access={"site": "side port"})
+    assert "cap-injection" in codes(r)
+    assert summary(r)["response"]["overdose"]["first_day"] == pytest.approx(60, abs=0.2)
+
+
+def test_wrong_concentration_in_the_programmer_changes_the_dose():
+    r = run(MORPHINE, program={"concentration": "1 mg/mL"})
+    assert codes(r) == ["wrong-programmed-concentration"]
+    assert summary(r)["response"]["overdose"]["first_day"] is not None
+
+
+def test_a_forgotten_reservoir_update_puts_the_alarm_at_the_wrong_time():
+    good = summary(run())
+    r = run(skip=("program",))
+    assert "reservoir-not-updated" in codes(r)
+    alarms = [a["day"] for a in summary(r)["alarms"] if a["kind"] == "low-reservoir"]
+    # the pump still believes the 3.2 mL it expected before the refill: it sounds the
+    # low-reservoir alarm 2 days later, (3.2 - 2) / 0.6, with a full reservoir
+    assert alarms == [pytest.approx(28 + (3.2 - 2) / 0.6)]
+    assert [a for a in good["alarms"] if a["day"] >= 28] == []
+
+
+def test_an_overfill_sends_the_excess_under_the_skin():
+    r = run(skip=("aspirate",))                           # the residual was never withdrawn
+    assert "overfill" in codes(r) and "pocket-fill" in codes(r)
+    residual = RefillCase().actual_residual
+    assert summary(r)["delivered"]["to_tissue_mcg"] == pytest.approx(residual * 500)
+
+
+def test_a_late_refill_means_withdrawal():
+    r = run(RefillCase(visit_day=40))
+    assert "late-refill" in codes(r)
+    s = summary(r)
+    assert s["reservoir_empty_day"] < 40
+    assert s["response"]["withdrawal"]["first_day"] < 40
+
+
+def test_a_wrong_syringe_is_caught_by_the_second_check_or_given():
+    trap = RefillCase(syringe_drug="morphine", syringe_concentration="10 mg/mL")
+    caught = run(trap)
+    assert codes(caught) == [] and "second nurse reads the syringe" in RefillSession(
+        trap).do("verify")
+    given = run(trap, verify={"second_check": False})
+    assert "wrong-drug" in codes(given) and "no-second-check" in codes(given)
+    # baclofen stops reaching the spinal fluid: withdrawal after the old drug is gone
+    assert summary(given)["response"]["withdrawal"]["first_day"] is not None
+
+
+def test_out_of_order_and_missed_steps_cost_points():
+    s = RefillSession()
+    for step in ("interrogate", "verify", "locate", "prepare", "access", "aspirate", "inject",
+                 "program"):
+        s.do(step)
+    r = s.finish()
+    assert r.out_of_order == ["verify"] and set(r.missed) == {"confirm", "observe"}
+    assert r.score < 100
+
+
+def test_bad_input_at_a_step_changes_nothing():
+    s = RefillSession()
+    s.do("verify")
+    before = dict(s.__dict__)
+    for step, kw in (("fly", {}), ("access", {"needle": "bent"}), ("aspirate", {}),
+                     ("inject", {"volume": "-2 mL"})):
+        with pytest.raises(InputError):
+            s.do(step, **kw)
+    assert {k: v for k, v in s.__dict__.items()} == before
+
+
+def test_a_case_refuses_unknown_keys():
+    with pytest.raises(InputError, match="case.colour"):
+        RefillCase.from_dict({"colour": "blue"})
