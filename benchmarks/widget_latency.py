@@ -29,7 +29,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=200)
     n = ap.parse_args().repeat
-    from itsim import implant, trial
+    from itsim import implant, refill, refill_station, trial
     from itsim.body import csf
     vary = iter([0.5 + (i % 97) / 40 for i in range(100 * n)])
     lengths = iter([30 + i % 80 for i in range(100 * n)])
@@ -71,6 +71,14 @@ def main():
         ("priming: implant.priming (10 days)", lambda: implant.priming(
             "skipped", days=10, length=f"{next(lengths)} cm")),
         ("post-op: 20 patients' complications", lambda: implant._draw(20, next(lengths))),
+        ("refill calculator: refill.schedule", lambda: refill.schedule(
+            "morphine", "10 mg/mL", "20 mL", {"mode": "continuous",
+                                              "dose": f"{1 + next(lengths) % 40 / 10} mg/day"},
+            start="2026-12-03")),
+        ("discrepancy practice: refill.practice_case", lambda: refill.practice_case(
+            next(lengths)).result),
+        ("refill station: session.finish (a week after)", lambda: refill_station
+         .correct_session().finish()),
     ]
     print(f"model call per widget update ({n} runs)        median ms   p95 ms")
     for name, fn in model:

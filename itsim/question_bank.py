@@ -553,3 +553,140 @@ register(Question(
     explain="Within a percentage point of 15 %: drawing many patients reproduces the rate; "
     "20 patients would scatter widely around it.",
     choices={"a": "within one percentage point of 15 %", "b": "far from it"}))
+
+
+# --- lesson 07: refills ------------------------------------------------------------------------
+
+def _refill():
+    from . import refill
+    return refill
+
+
+def _discrepancy_choice(expected, measured, when="emptying", pump="programmable-20") -> str:
+    r = _refill().discrepancy(expected, measured, when=when, pump=pump)
+    if not r.flagged:
+        return "a"
+    return "b" if r.difference > 0 else "c"
+
+
+_DISCREPANCY_CHOICES = {"a": "within range: carry on and note it",
+                        "b": "evaluate: less came back than expected (over-delivery, a leak, "
+                             "a pocket fill)",
+                        "c": "evaluate: more came back than expected (under-delivery, a stall, "
+                             "a blocked catheter)"}
+
+register(Question(
+    "q7.1", "Baclofen 2000 mcg/mL runs at 600 mcg/day in a 40 mL pump filled to 40 mL, with the "
+    "low-reservoir alarm at 2 mL. After how many days will the alarm sound?",
+    lambda: _refill().schedule("baclofen", "2000 mcg/mL", "40 mL",
+                               {"mode": "continuous", "dose": "600 mcg/day"},
+                               pump="programmable-40").alarm_day,
+    hint="Rate = dose ÷ concentration; then (fill − alarm volume) ÷ rate.",
+    explain="0.3 mL/day; (40 − 2) mL ÷ 0.3 mL/day = 126.7 days. No stability limit for "
+    "baclofen was found in the sources, so the alarm decides.", kind="time", unit="day",
+    tolerance=0.01))
+register(Question(
+    "q7.2", "A new pump is filled with undiluted ziconotide for the first time. When must the "
+    "first refill come at the latest?",
+    lambda: {14.0: "a", 40.0: "b", 84.0: "c"}.get(_refill().schedule(
+        "ziconotide", "25 mcg/mL", "20 mL", {"mode": "continuous", "dose": "2.4 mcg/day"},
+        first_fill=True).due_day, "d"),
+    hint="Drug is lost to the pump's new internal surfaces at first.",
+    explain="Within 14 days [Z3, Z5], whatever the reservoir volume says; later refills every "
+    "84 days undiluted (40 days diluted).",
+    choices={"a": "within 14 days", "b": "within 40 days", "c": "within 84 days",
+             "d": "when the low-reservoir alarm sounds"}))
+register(Question(
+    "q7.3", "The programmer expects 6.0 mL in the reservoir. You withdraw 3.5 mL. What now?",
+    lambda: _discrepancy_choice("6 mL", "3.5 mL"),
+    hint="The rule at emptying: evaluate a difference of more than 2 mL [S72].",
+    explain="2.5 mL less than expected: evaluate. The pump may have given more than "
+    "programmed, or drug went elsewhere. Watch for overdose and track the trend.",
+    choices=_DISCREPANCY_CHOICES))
+register(Question(
+    "q7.4", "You inject 18.0 mL into a 20 mL pump; the pump then measures 16.8 mL. What do you "
+    "suspect?",
+    lambda: "b" if _refill().discrepancy("18 mL", "16.8 mL", when="after-refill").flagged
+    else "a",
+    hint="After a refill, more than 1 mL missing in a 20 mL pump is potentially "
+    "consequential [S71].",
+    explain="1.2 mL is missing: suspect a pocket fill (drug under the skin). Stop, watch the "
+    "patient for overdose, and re-check.",
+    choices={"a": "nothing: within the pump's accuracy", "b": "a pocket fill",
+             "c": "the catheter is blocked"}))
+register(Question(
+    "q7.5", "Baclofen changes from 500 to 2000 mcg/mL at 300 mcg/day; tubing and catheter hold "
+    "0.356 mL of the old solution. Without a bridge bolus, what daily dose does the patient get "
+    "while the old solution clears?",
+    lambda: _refill().concentration_change("300 mcg/day", "500 mcg/mL", "2000 mcg/mL",
+                                           "0.356 mL").dose_without_bridge,
+    hint="The pump now runs at 300 ÷ 2000 mL/day, but what leaves the catheter is still the "
+    "500 mcg/mL solution.", explain="0.15 mL/day × 500 mcg/mL = 75 mcg/day, a quarter of "
+    "the dose, for 2.4 days: enough for withdrawal to start. A bridge bolus avoids it [S17].",
+    kind="dose_rate", unit="mcg/day"))
+register(Question(
+    "q7.6", "Where does the refill needle go?",
+    lambda: "a", hint="The side port leads straight into the catheter.",
+    explain="Into the central reservoir port, with the kit's non-coring needle [S66]. The side "
+    "(catheter access) port bypasses the pump: a refill there puts the whole syringe into the "
+    "spinal fluid at once [S14].",
+    choices={"a": "the central reservoir port", "b": "the side (catheter access) port",
+             "c": "either, whichever is easier to feel"}))
+
+register(Question(
+    "ex7.1", "A valve-gated pump: refill.schedule('baclofen', '500 mcg/mL', '20 mL', "
+    "{'mode': 'continuous', 'rate': '0.3 mL/day', 'patient_bolus': {'dose': '10 mcg', "
+    "'duration': '5 min', 'lockout': '1 h', 'max_per_day': 4}}, pump='valve-gated-20'). In how "
+    "many days is the refill due?",
+    lambda: _refill().schedule("baclofen", "500 mcg/mL", "20 mL",
+                               {"mode": "continuous", "rate": "0.3 mL/day",
+                                "patient_bolus": {"dose": "10 mcg", "duration": "5 min",
+                                                  "lockout": "1 h", "max_per_day": 4}},
+                               pump="valve-gated-20").due_day,
+    hint="p.due_day; by hand: (20 − 3) mL ÷ (0.3 + 4 × 0.02) mL/day.",
+    explain="(20 − 3) ÷ 0.38 = 44.7 days: the controller's refill date assumes every allotted "
+    "bolus is used [S43].", kind="time", unit="day"))
+register(Question(
+    "ex7.2", "Morphine 10 mg/mL at 2.5 mg/day, 20 mL, refilled on Thursday 2026-12-03 "
+    "(start='2026-12-03'): on which day after the refill should the next one be booked?",
+    lambda: float(_refill().schedule("morphine", "10 mg/mL", "20 mL",
+                                     {"mode": "continuous", "dose": "2.5 mg/day"},
+                                     start="2026-12-03").visit_day),
+    hint="p.visit_day: the alarm falls on a Saturday.",
+    explain="The alarm is due on day 72, a Saturday: book Friday, day 71.", kind="time",
+    unit="day"))
+register(Question(
+    "ex7.3", "refill.discrepancy('38.5 mL', '36.0 mL', when='after-refill', "
+    "pump='programmable-40'): what is your verdict?",
+    lambda: "b" if _refill().discrepancy("38.5 mL", "36 mL", when="after-refill",
+                                         pump="programmable-40").flagged else "a",
+    hint="In a 40 mL pump the after-refill threshold is 2 mL [S71].",
+    explain="2.5 mL is missing, above 2 mL: suspect a pocket fill.",
+    choices={"a": "within range", "b": "evaluate: suspect a pocket fill"}))
+register(Question(
+    "ex7.4", "refill.concentration_change('300 mcg/day', '500 mcg/mL', '2000 mcg/mL', "
+    "'0.356 mL'): how long does the old solution take to clear without a bridge bolus?",
+    lambda: _refill().concentration_change("300 mcg/day", "500 mcg/mL", "2000 mcg/mL",
+                                           "0.356 mL").overlap_days,
+    hint="c.overlap_days (days)", explain="0.356 mL ÷ 0.15 mL/day = 2.37 days.",
+    kind="time", unit="day", tolerance=0.02))
+register(Question(
+    "ex7.5", "On the case 'Morphine refill: the port is hard to feel', locate the port by "
+    "touch (template=False), skip the placement check and do the rest. How much morphine went "
+    "under the skin?",
+    lambda: _ex75(), hint="Find the pocket-fill event in report.timeline.log, or "
+    "report.timeline.summary()['delivered']['to_tissue_mcg'].",
+    explain="The whole 20 mL syringe of 10 mg/mL: 200 mg of morphine under the skin.",
+    kind="mass", unit="mg"))
+
+
+def _ex75() -> float:
+    from .refill_station import STEPS, RefillCase, RefillSession
+    case = RefillCase(title="Morphine refill: the port is hard to feel", patient="cancer-pain",
+                      drug="morphine", concentration="10 mg/mL", dose="2 mg/day", visit_day=60,
+                      port_hard=True)                # as in scenarios/cases/refill_station.toml
+    s = RefillSession(case)
+    for step in STEPS:
+        if step != "confirm":
+            s.do(step, **({"template": False} if step == "locate" else {}))
+    return s.finish().timeline.summary()["delivered"]["to_tissue_mcg"]

@@ -318,3 +318,63 @@ def concentration_change(daily_dose, old_concentration, new_concentration,
     return ConcentrationChange(dose, parse(old_concentration, "concentration", "old_concentration"),
                                parse(new_concentration, "concentration", "new_concentration"),
                                parse(volume, "volume", "volume"), b)
+
+
+# --- practice ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PracticeCase:
+    """A seeded discrepancy exercise: the situation and the right verdict."""
+
+    seed: int
+    when: str
+    pump: str
+    expected: float
+    measured: float
+
+    @property
+    def result(self) -> Discrepancy:
+        return discrepancy(f"{self.expected!r} mL", f"{self.measured!r} mL", when=self.when,
+                           pump=self.pump)
+
+    @property
+    def answer(self) -> str:
+        """'within range', 'less than expected' or 'more than expected'."""
+        r = self.result
+        if not r.flagged:
+            return "within range"
+        return "less than expected" if r.difference > 0 else "more than expected"
+
+    def prompt(self) -> str:
+        size = fmt(pump_preset(self.pump).reservoir, "volume")
+        if self.when == "emptying":
+            return (f"A {size} pump. The programmer expects {fmt(self.expected, 'volume')} in the "
+                    f"reservoir; you withdraw {fmt(self.measured, 'volume')}.")
+        return (f"A {size} pump. You inject {fmt(self.expected, 'volume')}; the pump then "
+                f"measures {fmt(self.measured, 'volume')} in its reservoir.")
+
+
+ANSWERS = ("within range", "less than expected", "more than expected")
+
+
+def practice_case(seed: int) -> PracticeCase:
+    """Discrepancy practice case number ``seed`` (the same seed gives the same case)."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError("seed", seed, "a whole number, 0 or more")
+    rng = np.random.default_rng([seed, 7])
+    pump = ("programmable-20", "programmable-40")[int(rng.integers(2))]
+    size = pump_preset(pump).reservoir
+    when = "emptying" if rng.random() < 0.6 else "after-refill"
+    thr = (facts()["discrepancy_emptying"] if when == "emptying" else
+           facts()["discrepancy_after_40" if size > 30 else "discrepancy_after_20"]).value
+    verdict = int(rng.integers(3 if when == "emptying" else 2))   # within / less / more
+    # keep clear of the threshold (0.2 mL either side) so rounding cannot change the verdict
+    gap = (float(rng.uniform(0.1, thr - 0.2)) if verdict == 0 else
+           float(rng.uniform(thr + 0.2, thr + 4.0)))
+    gap = round(gap, 1) * (-1 if verdict == 2 else 1)
+    if when == "emptying":
+        expected = round(float(rng.uniform(max(2.0, gap + 0.5), size / 2)), 1)
+    else:
+        expected = round(float(rng.uniform(size * 0.6, size)), 1)
+    measured = round(min(max(expected - gap, 0.0), size), 1)
+    return PracticeCase(seed, when, pump, expected, measured)

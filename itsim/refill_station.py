@@ -155,8 +155,8 @@ class RefillReport:
         lines = [f"Score {self.score}/100 - " + ("safe" if self.safe else "UNSAFE") + ".",
                  "Steps in the order done: " + (", ".join(self.done) or "none") + "."]
         if self.missed:
-            lines.append("Missed: " + ", ".join(STEP_LABELS[s].lower() for s in self.missed)
-                         + ".")
+            lines.append("Missed: " + ", ".join(STEP_LABELS[s][0].lower() + STEP_LABELS[s][1:]
+                                                for s in self.missed) + ".")
         if self.out_of_order:
             lines.append("Out of order: " + ", ".join(self.out_of_order) + ".")
         for m in self.errors:
@@ -476,6 +476,30 @@ class RefillSession:
             if f["flagged"]:
                 out.append(f"Refill check on day {f['day']:g}: {f['meaning']}")
         return out
+
+
+def load_cases(path) -> list[RefillCase]:
+    """The ``[[cases]]`` of a TOML file (see scenarios/cases/refill_station.toml)."""
+    from pathlib import Path
+
+    from .data import tomllib
+    try:
+        raw = tomllib.loads(Path(path).read_text())
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise InputError("path", str(path), f"a readable TOML file ({e})") from None
+    cases = raw.get("cases")
+    if not isinstance(cases, list) or not cases:
+        raise InputError("cases", str(path), "at least one [[cases]] table")
+    out = []
+    for i, spec in enumerate(cases):
+        case = RefillCase.from_dict(spec)
+        try:
+            case.order, case.syringe, case.expected_residual
+            pump_preset(case.pump)
+        except InputError as e:
+            raise InputError(f"cases[{i}].{e.parameter}", e.value, e.allowed) from None
+        out.append(case)
+    return out
 
 
 def correct_session(case: RefillCase | None = None) -> RefillSession:

@@ -90,6 +90,7 @@ def refresh(path: Path) -> None:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
+        cell.metadata.pop("execution", None)                 # timestamps: noise in diffs
         if any(WIDGET_VIEW in o.get("data", {}) for o in cell.outputs):
             tags = cell.metadata.setdefault("tags", [])
             if IGNORE not in tags:

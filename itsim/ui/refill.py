@@ -1,0 +1,359 @@
+"""Panels for the refill lesson (07): the refill-date calculator, discrepancy practice, the
+refill station, and the pocket-fill case study.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import ipywidgets as w
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .. import refill
+from ..errors import InputError
+from ..refill_station import NEEDLES, SITES, STEP_LABELS, STEPS, RefillCase, RefillSession
+from ..simulation import simulate
+from ..units import fmt, parse
+from .body import FIGURE_WIDTH, _narrow_readout, redraw
+from .panel import Panel, field
+from .style import (BLUE, FIGURE_LAYOUT, GREEN, GREY, ORANGE, PURPLE, VERMILLION, box,
+                    error_box, esc, plain_message)
+
+ONE_PLOT = {**FIGURE_LAYOUT, "width": FIGURE_WIDTH, "height": 380}
+PUMPS = [("programmable, 20 mL", "programmable-20"), ("programmable, 40 mL", "programmable-40"),
+         ("valve-gated, 20 mL (patient boluses at their maximum)", "valve-gated-20")]
+DRUG_DEFAULTS = {"baclofen": ("500 mcg/mL", "300 mcg/day"), "morphine": ("10 mg/mL", "2 mg/day"),
+                 "ziconotide": ("25 mcg/mL", "2.4 mcg/day"),
+                 "hydromorphone": ("10 mg/mL", "1 mg/day")}
+
+
+# --- the refill-date calculator ---------------------------------------------------------------
+
+class RefillCalculator(Panel):
+    """When is the next refill due? The reservoir over time, the alarm, the stability limit,
+    and the clinic day to book."""
+
+    title = "Refill-date calculator"
+
+    def __init__(self, drug="morphine"):
+        super().__init__()
+        conc, dose = DRUG_DEFAULTS[drug]
+        self.inputs = {
+            "drug": w.Dropdown(options=list(DRUG_DEFAULTS), value=drug, description="Drug",
+                               **field("420px", "170px", typed=False)),
+            "concentration": w.Text(value=conc, description="Concentration",
+                                    **field("420px", "170px")),
+            "dose": w.Text(value=dose, description="Daily dose", **field("420px", "170px")),
+            "fill": w.Text(value="20 mL", description="Volume filled", **field("420px", "170px")),
+            "pump": w.Dropdown(options=PUMPS, value="programmable-20", description="Pump",
+                               **field("420px", "170px", typed=False)),
+            "bolus": w.Text(value="", description="Patient bolus (mcg)",
+                            placeholder="only for a valve-gated pump, e.g. 10 mcg",
+                            **field("420px", "170px")),
+            "per_day": w.IntSlider(value=4, min=1, max=12, description="Boluses a day (max)",
+                                   **field("420px", "170px")),
+            "start": w.DatePicker(value=dt.date(2026, 12, 3), description="Refilled on",
+                                  **field("420px", "170px", typed=False)),
+            "first_fill": w.Checkbox(value=False, description="First fill of a new pump",
+                                     indent=False, layout=w.Layout(width="420px")),
+            "diluted": w.Checkbox(value=False, description="Drug diluted", indent=False,
+                                  layout=w.Layout(width="420px")),
+        }
+        self.inputs["drug"].observe(self._drug_changed, names="value")
+        fig = go.Figure()
+        fig.add_trace(go.Scatter(name="reservoir volume", line=dict(color=BLUE, width=3),
+                                 hovertemplate="day %{x:.0f}: %{y:.1f} mL<extra></extra>"))
+        fig.add_trace(go.Scatter(name="alarm volume", mode="lines",
+                                 line=dict(color=ORANGE, width=2, dash="dash"),
+                                 hoverinfo="skip"))
+        fig.add_trace(go.Scatter(name="stability limit", mode="lines",
+                                 line=dict(color=PURPLE, width=2, dash="dot"), hoverinfo="skip"))
+        fig.add_trace(go.Scatter(name="book the refill", mode="markers",
+                                 marker=dict(color=GREEN, size=16, symbol="star",
+                                             line=dict(color="black", width=1)),
+                                 hovertemplate="book on day %{x}<extra></extra>"))
+        fig.update_layout(**ONE_PLOT)
+        fig.update_xaxes(title_text="days after the refill")
+        fig.update_yaxes(title_text="mL in the reservoir", rangemode="tozero")
+        self.figure = go.FigureWidget(fig)
+        _narrow_readout(self)
+        self._finish()
+
+    def _drug_changed(self, change):
+        with self.hold():
+            conc, dose = DRUG_DEFAULTS[change["new"]]
+            self.inputs["concentration"].value, self.inputs["dose"].value = conc, dose
+
+    def compute(self, drug, concentration, dose, fill, pump, bolus, per_day, start, first_fill,
+                diluted):
+        parse(dose, "dose_rate", "dose")                        # named as the learner sees it
+        program = {"mode": "continuous", "dose": dose}
+        if bolus.strip():
+            parse(bolus, "mass", "bolus")
+            program["patient_bolus"] = {"dose": bolus, "duration": "5 min", "lockout": "1 h",
+                                        "max_per_day": int(per_day)}
+        return refill.schedule(drug, concentration, fill, program, pump=pump, start=start,
+                               first_fill=first_fill, diluted=diluted)
+
+    def render(self, p: refill.RefillPlan):
+        end = max(p.visit_day + 10, (p.stability_day or 0) + 5, (p.alarm_day or 0) + 5)
+        end = min(end, (p.empty_day or end) + 10, 400)
+        days = np.linspace(0, end, 200)
+        vol = np.maximum(p.fill - p.daily_volume * days, 0)
+        stab = p.stability_day
+        redraw(self.figure, {
+            0: dict(x=days, y=vol), 1: dict(x=[0, end], y=[p.alarm_volume] * 2),
+            2: dict(x=[stab, stab] if stab else [], y=[0, p.fill] if stab else []),
+            3: dict(x=[p.visit_day], y=[max(p.fill - p.daily_volume * p.visit_day, 0)])},
+            {"title": dict(text=f"Book the refill on day {p.visit_day}"
+                                + (f" ({p.visit:%a %d %b %Y})" if p.visit else ""))})
+        self.readout.value = box("<br>".join(esc(x) for x in p.summary().splitlines()), BLUE)
+
+
+# --- discrepancy practice ---------------------------------------------------------------------
+
+class DiscrepancyPractice(Panel):
+    """Seeded cases: compare the volumes, decide, get instant feedback with the rule."""
+
+    title = "Residual volume: does it add up?"
+
+    def __init__(self, case=1):
+        super().__init__()
+        self.inputs = {
+            "case": w.IntSlider(value=case, min=1, max=40, description="Case number",
+                                **field("420px", "170px")),
+            "answer": w.RadioButtons(options=[("not chosen yet", "")] + [
+                (a, a) for a in refill.ANSWERS], value="", description="Your verdict",
+                style={"description_width": "170px"}, layout=w.Layout(width="460px")),
+        }
+        self.inputs["case"].observe(lambda _: setattr(self.inputs["answer"], "value", ""),
+                                    names="value")
+        fig = go.Figure()
+        fig.add_trace(go.Bar(name="volumes", x=["expected", "measured"], marker_color=[BLUE, ORANGE],
+                             marker_pattern_shape=["", "/"], texttemplate="%{y:.1f} mL",
+                             textposition="outside", hovertemplate="%{x}: %{y} mL<extra></extra>"))
+        fig.update_layout(**{**ONE_PLOT, "height": 320}, showlegend=False)
+        fig.update_yaxes(title_text="mL", rangemode="tozero")
+        self.figure = go.FigureWidget(fig)
+        _narrow_readout(self)
+        self._finish()
+
+    def compute(self, case, answer):
+        return refill.practice_case(int(case)), answer
+
+    def render(self, result):
+        c, answer = result
+        r = c.result
+        redraw(self.figure, {0: dict(y=[c.expected, c.measured])},
+               {"yaxis": dict(range=[0, max(c.expected, c.measured) * 1.25 + 0.5]),
+                "title": dict(text="At emptying" if c.when == "emptying" else "After filling")})
+        head = f"<b>Case {c.seed}.</b> {esc(c.prompt())}<br>"
+        if not answer:
+            self.readout.value = box(head + "Choose your verdict.", GREY)
+            return
+        right = answer == c.answer
+        colour = BLUE if right else VERMILLION
+        verdict = "✔ Right." if right else f"✘ Not quite: it is <b>{esc(c.answer)}</b>."
+        self.readout.value = box(
+            head + f"<b style='color:{colour}'>{verdict}</b><br>Difference "
+            f"{r.difference:+.1f} mL; evaluate above {fmt(r.threshold, 'volume')} "
+            f"{esc(r.source)}.<br>{esc(r.meaning)}", colour)
+
+
+# --- the refill station -----------------------------------------------------------------------
+
+class RefillStation:
+    """The refill procedure as buttons: choose the options of each step, press its button, read
+    what the nurse sees; "Finish" scores the session and shows the patient's next days."""
+
+    def __init__(self, cases: list[RefillCase] | None = None):
+        self.cases = cases or [RefillCase()]
+        self.case_box = w.Dropdown(options=[(c.title, i) for i, c in enumerate(self.cases)],
+                                   value=0, description="Case", **field("460px", "120px",
+                                                                        typed=False))
+        self.case_box.observe(lambda _: self.reset(), names="value")
+        opt = {
+            "verify": {"second_check": w.Checkbox(value=False, indent=False,
+                                                  description="with a second nurse")},
+            "locate": {"template": w.Checkbox(value=False, indent=False,
+                                              description="use the template")},
+            "access": {"needle": w.Dropdown(options=NEEDLES, value="non-coring",
+                                            description="Needle", **field("200px", "55px",
+                                                                          typed=False)),
+                       "site": w.Dropdown(options=SITES, value="reservoir port",
+                                          description="Into", **field("200px", "55px",
+                                                                      typed=False))},
+            "aspirate": {"recorded": w.Text(value="", description="Record",
+                                            placeholder="mL that came back",
+                                            **field("200px", "55px"))},
+            "inject": {"volume": w.Text(value="20 mL", description="Volume",
+                                        **field("200px", "55px"))},
+            "program": {"volume": w.Text(value="20 mL", description="Volume",
+                                         **field("200px", "55px")),
+                        "concentration": w.Text(value="", description="Conc.",
+                                                placeholder="e.g. 500 mcg/mL",
+                                                **field("200px", "55px"))},
+            "observe": {"minutes": w.IntSlider(value=30, min=0, max=90, step=5,
+                                               description="Minutes", **field("260px", "55px"))},
+        }
+        self.options = opt
+        rows = []
+        self.buttons = {}
+        for i, step in enumerate(STEPS):
+            b = w.Button(description=f"{i + 1}. {step}", tooltip=STEP_LABELS[step],
+                         layout=w.Layout(width="130px"))
+            b.on_click(lambda _, s=step: self.press(s))
+            self.buttons[step] = b
+            rows.append(w.HBox([b, w.HTML(f"<span style='color:{GREY};line-height:1.2'>"
+                                          f"{esc(STEP_LABELS[step])}</span>",
+                                          layout=w.Layout(width="270px"))]
+                               + list(opt.get(step, {}).values()),
+                               layout=w.Layout(flex_flow="row wrap", align_items="center")))
+        self.finish_button = w.Button(description="Finish and see the patient",
+                                      button_style="primary", layout=w.Layout(width="240px"))
+        self.finish_button.on_click(lambda _: self.finish())
+        self.reset_button = w.Button(description="Reset", tooltip="Start the case again",
+                                     layout=w.Layout(width="90px"))
+        self.reset_button.on_click(lambda _: self.reset())
+        self.log = w.HTML(layout=w.Layout(width="460px"))
+        self.readout = w.HTML(layout=w.Layout(width="330px"))
+        fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.55, 0.45],
+                            vertical_spacing=0.08)
+        fig.add_trace(go.Scatter(name="score (pain or tone)", line=dict(color=BLUE, width=3),
+                                 hovertemplate="day %{x:.2f}: %{y:.2f}<extra></extra>"), 1, 1)
+        fig.add_trace(go.Scatter(name="overdose sign", line=dict(color=VERMILLION, width=2.5),
+                                 hovertemplate="day %{x:.2f}: %{y:.2f}<extra></extra>"), 2, 1)
+        fig.add_trace(go.Scatter(name="withdrawal", line=dict(color=PURPLE, width=2.5,
+                                                              dash="dash"),
+                                 hovertemplate="day %{x:.2f}: %{y:.2f}<extra></extra>"), 2, 1)
+        fig.update_layout(**{**ONE_PLOT, "height": 420, "margin": dict(l=60, r=20, t=110, b=50)})
+        fig.update_yaxes(title_text="index (0-1)", range=[0, 1], row=2, col=1)
+        fig.update_xaxes(title_text="days after the refill", row=2, col=1)
+        self.figure = go.FigureWidget(fig)
+        self.widget = w.VBox([
+            w.HTML("<h4 style='margin:4px 0'>The refill station</h4>"), self.case_box,
+            *rows, w.HBox([self.finish_button, self.reset_button]),
+            w.HBox([self.log, self.readout], layout=w.Layout(flex_flow="row wrap")),
+            self.figure])
+        self.report = None
+        self.reset()
+
+    @property
+    def case(self) -> RefillCase:
+        return self.cases[self.case_box.value]
+
+    def reset(self):
+        self.session = RefillSession(self.case)
+        self.report = None
+        self.lines = []
+        c = self.case
+        for step, widgets in self.options.items():
+            for name, wd in widgets.items():
+                if isinstance(wd, w.Checkbox):
+                    wd.value = False
+        self.options["program"]["concentration"].value = ""
+        self.options["aspirate"]["recorded"].value = ""
+        self.options["inject"]["volume"].value = c.order_volume
+        self.options["program"]["volume"].value = c.order_volume
+        self.log.value = box(f"<b>{esc(c.title)}</b>: the patient is here for a refill, "
+                             f"day {c.visit_day:g} after the last one. Work through the steps.",
+                             GREY)
+        self.readout.value = ""
+        redraw(self.figure, {0: dict(x=[], y=[]), 1: dict(x=[], y=[]), 2: dict(x=[], y=[])},
+               {"title": dict(text="The patient's next days appear here")})
+
+    def press(self, step: str):
+        """Do ``step`` with the options set on screen (as a learner's click does)."""
+        if self.report is not None:
+            return
+        kw = {}
+        for name, wd in self.options.get(step, {}).items():
+            value = wd.value
+            if isinstance(value, str) and not value.strip():
+                continue
+            if name == "recorded" and not any(c.isalpha() for c in value):
+                value = f"{value} mL"
+            kw[name] = value
+        try:
+            seen = self.session.do(step, **kw)
+        except InputError as e:
+            self.lines.append(f"<span style='color:{VERMILLION}'>{esc(plain_message(e))}</span>")
+        else:
+            self.lines.append(f"<b>{len(self.session.done)}. {esc(step)}</b>: {esc(seen)}")
+        self.log.value = box("<br>".join(self.lines[-12:]), BLUE)
+
+    def finish(self):
+        if self.report is not None:
+            return self.report
+        try:
+            self.report = r = self.session.finish()
+        except InputError as e:
+            self.readout.value = error_box(plain_message(e))
+            return None
+        tl = r.timeline
+        days = np.asarray(tl.t) - self.case.visit_day
+        keep = days >= -2
+        rr = tl.response
+        od = rr.pharmacology.overdose_effect
+        redraw(self.figure, {0: dict(x=days[keep], y=rr.score[keep]),
+                             1: dict(x=days[keep], y=rr.effects[od][keep],
+                                     name=f"overdose sign: {od.replace('_', ' ')}"),
+                             2: dict(x=days[keep], y=rr.withdrawal[keep])},
+               {"title": dict(text=f"Score {r.score}/100: " + ("safe" if r.safe else "UNSAFE")),
+                "yaxis": dict(title=dict(text="pain (NRS)" if rr.scale == "NRS" else
+                                         "tone (Ashworth)"), range=[0, rr.scale_max * 1.05])})
+        self.readout.value = box("<br>".join(esc(x) for x in r.summary().splitlines()),
+                                 BLUE if r.safe else VERMILLION)
+        return r
+
+    @property
+    def readout_text(self) -> str:
+        import re
+        return re.sub(r"<[^>]+>", " ", self.readout.value)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+# --- the pocket-fill case study -------------------------------------------------------------
+
+@lru_cache(maxsize=4)
+def pocket_fill_runs(days: float = 3.0):
+    """Morphine 10 mg/mL at 2 mg/day for cancer pain: a correct refill on day 1 against the
+    same 18 mL injected into the pocket (and nothing into the reservoir)."""
+    base = dict(drug="morphine", concentration="10 mg/mL", fill="8 mL",
+                program={"mode": "continuous", "dose": "2 mg/day"}, days=days, step="10 min",
+                patient="cancer-pain", catheter={"tip": "T10"})
+    good = simulate(**base, events=[{"at": "day 1", "kind": "refill", "volume": "20 mL"}])
+    bad = simulate(**base, events=[{"at": "day 1", "kind": "pocket-fill", "volume": "18 mL"}])
+    return good, bad
+
+
+def pocket_fill_figure(days: float = 3.0) -> go.Figure:
+    """Breathing risk and pain over the days around a correct refill and a pocket fill."""
+    good, bad = pocket_fill_runs(days)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        row_heights=[0.55, 0.45])
+    for tl, name, colour, dash in ((good, "refill into the reservoir", BLUE, "solid"),
+                                   (bad, "18 mL into the pocket", VERMILLION, "dash")):
+        h = np.asarray(tl.t) * 24 - 24
+        fig.add_trace(go.Scatter(x=h, y=tl.response.effects["respiratory_depression"],
+                                 name=name, line=dict(color=colour, width=3, dash=dash),
+                                 legendgroup=name), 1, 1)
+        fig.add_trace(go.Scatter(x=h, y=tl.response.score, name=name, showlegend=False,
+                                 line=dict(color=colour, width=3, dash=dash),
+                                 legendgroup=name), 2, 1)
+    fig.add_hline(y=0.5, line=dict(color=GREY, dash="dot"), row=1, col=1,
+                  annotation_text="overdose (index 0.5)", annotation_position="top left")
+    fig.update_layout(**{**ONE_PLOT, "height": 460, "margin": dict(l=60, r=20, t=110, b=50)},
+                      title_text="Morphine pocket fill: breathing risk and pain")
+    fig.update_yaxes(title_text="breathing risk (0-1)", range=[0, 1], row=1, col=1)
+    fig.update_yaxes(title_text="pain (NRS)", range=[0, 10], row=2, col=1)
+    fig.update_xaxes(title_text="hours after the refill", row=2, col=1)
+    return fig
+
+
+__all__ = ["RefillCalculator", "DiscrepancyPractice", "RefillStation", "pocket_fill_figure",
+           "pocket_fill_runs"]

@@ -1,0 +1,102 @@
+"""Panels of lesson 07 used as a learner would; the lesson and exercises use them."""
+from pathlib import Path
+
+import pytest
+
+from itsim import refill
+from itsim.refill_station import STEPS, load_cases
+from itsim.ui import refill as R
+
+from test_ui_procedures import _check_outputs
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = load_cases(ROOT / "scenarios" / "cases" / "refill_station.toml")
+
+
+def test_calculator_finds_the_deciding_clock_and_names_bad_input():
+    p = R.RefillCalculator()
+    assert "stability" in p.readout_text and "day 90" in p.readout_text
+    p.set(dose="3 mg/day")
+    assert "low-reservoir alarm" in p.readout_text.split("Refill due")[1]
+    p.set(dose="300 mg")
+    assert p.error and p.error.startswith("Daily dose:")
+    p.reset()
+    assert p.error is None and p.values() == p.defaults
+
+
+def test_discrepancy_practice_gives_instant_feedback():
+    p = R.DiscrepancyPractice()
+    case = refill.practice_case(1)
+    assert "Choose your verdict" in p.readout_text
+    p.set(answer=case.answer)
+    assert "Right" in p.readout_text
+    wrong = next(a for a in refill.ANSWERS if a != case.answer)
+    p.set(answer=wrong)
+    assert "Not quite" in p.readout_text
+    p.set(case=2)
+    assert p.values()["answer"] == ""                 # a new case clears the verdict
+
+
+def test_refill_station_buttons_run_a_whole_session():
+    st = R.RefillStation(CASES)
+    st.options["verify"]["second_check"].value = True
+    st.options["locate"]["template"].value = True
+    for step in STEPS:
+        st.buttons[step].click()
+    r = st.finish()
+    assert r.score == 100 and "Score 100/100" in st.readout_text
+    assert len(st.figure.data[0].x) > 0
+
+
+def test_refill_station_shows_a_plain_message_for_a_step_that_cannot_happen():
+    st = R.RefillStation(CASES)
+    st.buttons["inject"].click()                       # no needle in yet
+    assert "not in yet" in st.log.value
+    st.case_box.value = 1                              # another case resets the session
+    assert st.session.done == [] and st.report is None
+
+
+def test_refill_station_pocket_fill_case_is_unsafe():
+    st = R.RefillStation(CASES)
+    st.case_box.value = [c.port_hard for c in CASES].index(True)
+    for step in STEPS:
+        if step != "confirm":
+            st.press(step)
+    r = st.finish()
+    assert not r.safe and "pocket fill" in st.readout_text
+
+
+def test_pocket_fill_case_study_shows_an_overdose_only_for_the_pocket():
+    good, bad = R.pocket_fill_runs()
+    assert good.summary()["response"]["overdose"]["first_day"] is None
+    assert bad.summary()["response"]["overdose"]["first_day"] is not None
+    assert len(R.pocket_fill_figure().data) == 4
+
+
+def test_exercise_07_solutions_pass_and_blanks_get_not_yet():
+    from itsim.exercises import QUESTIONS
+    bank = sorted(q for q in QUESTIONS if q.startswith("ex7."))
+    blank = _check_outputs(ROOT / "exercises" / "07_refill.ipynb")
+    solved = _check_outputs(ROOT / "exercises" / "solutions" / "07_refill.ipynb")
+    assert sorted(blank) == sorted(solved) == bank and len(bank) >= 4
+    assert all(t.startswith("[NOT YET]") for t in blank.values()), blank
+    assert all(t.startswith("[RIGHT]") for t in solved.values()), solved
+
+
+def test_lesson_07_asks_its_questions_and_uses_its_panels():
+    from itsim.exercises import QUESTIONS
+    text = (ROOT / "lessons" / "07_refill.ipynb").read_text()
+    for q in sorted(q for q in QUESTIONS if q.startswith("q7.")):
+        assert f'ui.Question(\\"{q}\\")' in text
+    for panel in ("RefillCalculator()", "DiscrepancyPractice()", "RefillStation(",
+                  "pocket_fill_figure()"):
+        assert panel in text
+
+
+@pytest.mark.parametrize("bad", ["cases = 3", "[[cases]]\ncolour = 'red'", "not toml ["])
+def test_bad_case_files_give_a_clear_error(tmp_path, bad):
+    f = tmp_path / "cases.toml"
+    f.write_text(bad)
+    from itsim import InputError
+    with pytest.raises(InputError):
+        load_cases(f)
