@@ -55,6 +55,13 @@ EVENT_SPECS: dict[str, dict[str, tuple]] = {
     "catheter-fracture": {"position": ("fraction", False, 0.5)},
     "catheter-migration": {},
     "catheter-leak": {"fraction": ("fraction", False, 0.5)},
+    # an inflammatory mass (granuloma) at the catheter tip: it grows to full size with the
+    # half-time ``growth``; the share of drug it traps grows with it (default: data/hazards.toml)
+    "inflammatory-mass": {"growth": ("time", False, None)},
+    # complications with no device physics: a log entry with their signs; an infected pump
+    # may be explanted (delivery stops ``explant`` after the infection starts)
+    "infection": {"depth": ("text", False, "deep"), "explant": ("time", False, None)},
+    "csf-leak": {},
     "temperature": {"value": ("temperature", True, None), "duration": ("time", True, None)},
     "altitude": {"value": ("length_m", True, None), "duration": ("time", True, None)},
     "dive": {"depth": ("length_m", True, None), "duration": ("time", True, None)},

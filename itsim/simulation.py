@@ -370,7 +370,7 @@ class _Chain:
         if pump.kind == "constant-flow" and any(e.kind in ("temperature", "altitude", "dive")
                                                 for e in self.events):
             want *= self._environment()
-        stopping = {"catheter-kink", "catheter-occlusion", "eri", "mri"}
+        stopping = {"catheter-kink", "catheter-occlusion", "eri", "mri", "infection"}
         stop = np.ones(n) if any(e.kind in stopping for e in self.events) else None
         fills = [(0, self.fill0)]
         estimates = self.estimates = [(0, self.fill0)]   # what the pump believes it holds
@@ -400,6 +400,8 @@ class _Chain:
                 self._mri(e, want, stop, fills)
             elif e.kind == "fav-reset":                # the MRI handling reads these
                 self.note(e.day, "fav-reset", "event")
+            elif e.kind in ("infection", "csf-leak"):
+                self._complication(e, stop)
             elif e.kind in ("refill", "empty"):
                 volume = e.get("volume", 0.0)
                 if volume > pump.reservoir * (1 + 1e-9):
@@ -453,6 +455,25 @@ class _Chain:
             self.note(self.day(k), "reservoir-empty", "alarm" if alarms else "event")
         self.fills = fills
         return res
+
+    def _complication(self, e, stop):
+        """An infection or a CSF leak: no device physics, a log entry with its signs; an
+        infected pump may be removed (delivery stops)."""
+        from .implant import complication_table
+        table = complication_table()
+        if e.kind == "csf-leak":
+            self.note(e.day, "csf-leak", "event", table["csf-leak"].signs)
+            return
+        depth = e.get("depth")
+        if depth not in ("superficial", "deep"):
+            raise InputError("infection.depth", depth, "'superficial' or 'deep'")
+        c = table[f"{depth}-infection"]
+        self.note(e.day, "infection", "event", f"{c.label}: {c.signs}")
+        if e.get("explant") is not None:
+            out = e.day + e.get("explant")
+            stop[self.k(out):] = 0.0
+            self.halted.append((self.k(out), self.n))
+            self.note(out, "explant", "event", "the infected pump is removed: delivery stops")
 
     def _refill_check(self, e, res, est) -> dict:
         """At a refill: the volume the pump expects, what is really there, what was withdrawn,
@@ -513,8 +534,9 @@ class _Chain:
     # -- stage 3: catheter -> drug out of the tip (and to tissue) ----------------------------------
     def catheter_stage(self, delivered: np.ndarray, cumulative: np.ndarray):
         n, cath = self.n, self.cath
-        leaks = any(e.kind == "catheter-leak" for e in self.events)
+        leaks = any(e.kind in ("catheter-leak", "inflammatory-mass") for e in self.events)
         leak = np.zeros(n) if leaks else 0.0
+        self.mass = None
         caps = np.zeros(n) if any(e.kind == "cap-injection" for e in self.events) else 0.0
         cap_pieces = []
         outlets = [(0, cath.volume, "csf")]
@@ -523,6 +545,15 @@ class _Chain:
             if e.kind == "catheter-leak":
                 leak[k:] = e.get("fraction")
                 self.note(e.day, e.kind, "event")
+            elif e.kind == "inflammatory-mass":
+                from .hazards import facts as hazard_facts, mass_growth
+                size = mass_growth((np.arange(k, n) + 1 - k) * self.dt / MIN_PER_DAY,
+                                   e.get("growth"))
+                self.mass = np.zeros(n) if self.mass is None else self.mass
+                self.mass[k:] = np.maximum(self.mass[k:], size)
+                trapped = hazard_facts("inflammatory-mass")["trapped"].value
+                leak[k:] = np.maximum(leak[k:], size * trapped)
+                self.note(e.day, e.kind, "event", "a mass starts to grow at the catheter tip")
             elif e.kind == "cap-injection":
                 if any(x.kind == "catheter-occlusion" and x.day <= e.day for x in self.events):
                     self.note(e.day, "cap-injection-failed", "event", "the catheter is blocked: "
@@ -658,7 +689,8 @@ class _Chain:
             reservoir=res.reservoir, catheter_fluid=tip, csf_cumulative=to_csf_main,
             tissue_cumulative=to_tissue_main, log=self.log,
             drug=self.drug, by_drug=by_drug, catheter_volume=self.cath.volume,
-            first_drug_at_tip_day=first, pump_kind=self.pump.kind, extra=self.extra)
+            first_drug_at_tip_day=first, pump_kind=self.pump.kind, extra=self.extra,
+            mass=self.mass)
 
     def _reservoir_conc_of(self, drug) -> np.ndarray:
         """Concentration of ``drug`` in the reservoir at each step (mcg/mL)."""

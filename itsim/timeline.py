@@ -85,6 +85,7 @@ class Timeline:
     extra: dict = field(default_factory=dict)
     csf: dict | None = None          # {"tip", "target", "brainstem": arrays; "levels", "model"}
     response: object = None          # itsim.body.response.Response, with a patient
+    mass: np.ndarray | None = None   # size (0-1) of an inflammatory mass at the tip, if any
 
     @cached_property
     def t(self) -> np.ndarray:
