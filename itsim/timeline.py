@@ -141,6 +141,9 @@ class Timeline:
             "first_drug_at_tip_day": _r(self.first_drug_at_tip_day),
             "mass_balance_error": self.mass_balance_error,
             **self.extra,
+            **({"inflammatory_mass": {
+                "start_day": _r(self.first("inflammatory-mass")),
+                "size_end": round(float(self.mass[-1]), 4)}} if self.mass is not None else {}),
             **({"response": self.response.summary(self.t)} if self.response else {}),
         }
 
@@ -220,6 +223,11 @@ class Timeline:
         lines.append("Alarms: " + (", ".join(f"{a['kind']} (day {a['day']:.2f}"
                                              f"{', critical' if a['critical'] else ''})"
                                              for a in s["alarms"]) or "none"))
+        if "inflammatory_mass" in s:
+            m = s["inflammatory_mass"]
+            lines.append(f"Inflammatory mass at the tip from day {m['start_day']:g}: size "
+                         f"{m['size_end']:.2f} of full at the end (traps the drug; the "
+                         "neurological deficit grows with it)")
         for r in s.get("refills", []):
             lines.append(f"Refill day {r['day']:g}: expected {r['expected_ml']:g} mL, withdrawn "
                          f"{r['aspirated_ml']:g} mL ({r['discrepancy_ml']:+g} mL): "

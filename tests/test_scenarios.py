@@ -116,9 +116,10 @@ def test_cli_csv_has_csf_columns_when_the_scenario_asks(tmp_path):
     assert out.returncode == 0, out.stderr
     rows = (tmp_path / "c.csv").read_text().splitlines()
     header = rows[0].split(",")
-    assert header[-3:] == ["csf_tip_mcg_per_ml", "csf_target_mcg_per_ml",
-                           "csf_brainstem_mcg_per_ml"]
-    tip = [float(r.split(",")[-3]) for r in rows[1:]]
+    i = header.index("csf_tip_mcg_per_ml")
+    assert header[i:i + 3] == ["csf_tip_mcg_per_ml", "csf_target_mcg_per_ml",
+                               "csf_brainstem_mcg_per_ml"]
+    tip = [float(r.split(",")[i]) for r in rows[1:]]
     assert tip[35] > 5 * tip[25] > 0          # ten times the dose after the day-30 refill
 
 
