@@ -129,6 +129,9 @@ def ask(qid: str) -> Prompt:
 
 def check(qid: str, answer) -> Feedback:
     """Check ``answer`` to question ``qid`` and return friendly feedback."""
+    if qid not in QUESTIONS:
+        return Feedback(str(qid), "not yet", f"There is no question {qid!r}: check the id in "
+                        "the ask(...) cell above.")
     q = question(qid)
     if answer is None or answer is Ellipsis or (isinstance(answer, str) and not answer.strip()):
         return Feedback(qid, "not yet", "Replace the ... with your answer, then run the cell again.")

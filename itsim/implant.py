@@ -142,12 +142,15 @@ class Plan:
         return self.priming_volume / self.rate
 
     def summary(self) -> str:
-        span = (self.target_levels[0] if len(self.target_levels) == 1 else
-                f"{self.target_levels[-1]}-{self.target_levels[0]}")
-        lines = [f"Tip at {self.tip} for {self.target.replace('-', ' ')} (sourced tip levels "
-                 f"{span}); entry at {self.entry}.",
-                 f"Implanted catheter {fmt(self.length, 'length')} "
-                 f"({fmt(self.intrathecal_length, 'length')} inside the spinal canal): "
+        span = ("the level of the pain" if self.target == "pain" else
+                f"sourced tip levels {self.target_levels[-1]}-{self.target_levels[0]}")
+        inside = (f"{fmt(self.intrathecal_length, 'length')} inside the spinal canal"
+                  if self.length >= self.intrathecal_length else
+                  f"too short: {fmt(self.intrathecal_length, 'length')} are needed inside the "
+                  "spinal canal")
+        lines = [f"Tip at {self.tip} for {self.target.replace('-', ' ')} ({span}); entry at "
+                 f"{self.entry}.",
+                 f"Implanted catheter {fmt(self.length, 'length')} ({inside}): "
                  f"{fmt(self.catheter_volume, 'volume')}; with the pump tubing "
                  f"{fmt(self.priming_volume, 'volume')} to prime.",
                  f"At {fmt(self.dose, 'dose_rate')} of {self.drug} "
@@ -213,9 +216,9 @@ def plan(target="lower-limbs", tip=None, *, pain_level=None, entry="L1", length=
     if cm < inside:
         findings.append(Finding("catheter-too-short", "danger",
                                 f"{fmt(cm, 'length')} cannot reach from {entry_level} to "
-                                f"{chosen} (about {fmt(inside, 'length')} inside the canal, "
-                                f"at {fmt(per_level, 'length')} per level, a teaching "
-                                "assumption)."))
+                                f"{chosen}: that needs about {fmt(inside, 'length')} inside the "
+                                f"canal (at {fmt(per_level, 'length')} per level, a teaching "
+                                "assumption), before any length is tunnelled to the pump."))
     deepest = surgery["pocket_depth_max"]
     if depth > deepest.value + 1e-9:
         findings.append(Finding("pocket-too-deep", "danger",
@@ -223,6 +226,9 @@ def plan(target="lower-limbs", tip=None, *, pain_level=None, entry="L1", length=
                                 f"{fmt(deepest.value, 'length')}: the refill needle may not "
                                 "reach the port and the programmer may not talk to the pump.",
                                 deepest.label))
+    from .dosing import check as dosing_check
+    findings += [f for f in dosing_check(d, concentration=concentration, daily_dose=dose)
+                 if f.severity == "danger"]
     if placement == "subcutaneous":
         findings.append(Finding("placement", "info", "A best-practice panel favours "
                                 "subfascial pumps; adults are often implanted under the skin, "

@@ -429,12 +429,13 @@ register(Question(
     choices={"a": "yes: the pain fell by more than half", "b": "no: one good reading is not "
              "proof"}))
 register(Question(
-    "q4.5", "Why is a morphine test dose watched for 24 hours, when 6 hours is enough after "
-    "ziconotide?", _why_24h,
+    "q4.5", "Why is a morphine test dose watched for 24 hours, when itsim watches a ziconotide "
+    "test dose for 6?", _why_24h,
     hint="Look at when the breathing-risk line peaks in the pain-trial panel.",
     explain="Morphine stays in the CSF and drifts up to the brainstem: the risk of slowed "
     "breathing peaks about half a day after the dose [M13], so the label asks for 24 h "
-    "[S80]. Ziconotide does not depress breathing.",
+    "[S80]. Ziconotide does not depress breathing [S78]; its 6 hours are the opioid figure "
+    "[S87], a teaching assumption for ziconotide.",
     choices={"a": "morphine's pain relief takes a day to start",
              "b": "the risk of slowed breathing peaks hours after the dose",
              "c": "the label is being cautious without a reason"}))
@@ -458,7 +459,7 @@ register(Question(
     lambda: "b" if _implant().tip_range("lower-limbs") == ("T10", "T12") else "a",
     hint="The spinal cord segments for the legs lie in the low thoracic canal.",
     explain="Around T10-T12 [S61, S62]; higher tips (C5-T2) for the arms.",
-    choices={"a": "at L4, where the needle goes in", "b": "around T10-T12",
+    choices={"a": "at L1, where the needle goes in", "b": "around T10-T12",
              "c": "at C1, to reach the brain"}))
 register(Question(
     "q5.4", "The pump pocket was made 3 cm deep. What problem do you expect?",
@@ -530,8 +531,9 @@ register(Question(
     "(the tubing volume is a teaching assumption) = 0.382 mL.", kind="volume", unit="mL",
     tolerance=0.02))
 register(Question(
-    "ex5.2", "Same plan, morphine 10 mg/mL at 0.5 mg/day (concentration='10 mg/mL', "
-    "dose='0.5 mg/day'): days until the drug reaches the tip if priming is forgotten?",
+    "ex5.2", "Same plan, morphine 10 mg/mL at 0.5 mg/day (drug='morphine', "
+    "concentration='10 mg/mL', dose='0.5 mg/day'): days until the drug reaches the tip if "
+    "priming is forgotten?",
     lambda: _implant().plan("lower-limbs", length="70 cm", concentration="10 mg/mL",
                             dose="0.5 mg/day", drug="morphine").days_to_tip_unprimed,
     hint="p.days_to_tip_unprimed, or volume ÷ (dose ÷ concentration).",
@@ -686,7 +688,9 @@ def _ex75() -> float:
                       drug="morphine", concentration="10 mg/mL", dose="2 mg/day", visit_day=60,
                       port_hard=True)                # as in scenarios/cases/refill_station.toml
     s = RefillSession(case)
+    choices = {"locate": {"template": False},
+               "program": {"volume": "20 mL", "concentration": "10 mg/mL"}}
     for step in STEPS:
         if step != "confirm":
-            s.do(step, **({"template": False} if step == "locate" else {}))
+            s.do(step, **choices.get(step, {}))
     return s.finish().timeline.summary()["delivered"]["to_tissue_mcg"]

@@ -74,6 +74,7 @@ class RefillPlan:
     reason: str
     visit_day: int
     start: _dt.date | None = None
+    boluses: bool = False            # patient boluses counted at their daily maximum
 
     def date(self, day: float | None) -> _dt.date | None:
         if day is None or self.start is None:
@@ -91,7 +92,8 @@ class RefillPlan:
             d = self.date(day)
             return fmt(day, "time") + (f" ({d:%a %d %b %Y})" if d else "")
         lines = [f"{self.drug}: {fmt(self.fill, 'volume')} at {fmt(self.daily_volume, 'flow')} "
-                 "on average (patient boluses at their maximum).",
+                 "on average" + (" (patient boluses at their maximum)." if self.boluses
+                                 else "."),
                  f"Low-reservoir alarm ({fmt(self.alarm_volume, 'volume')}): {when(self.alarm_day)}",
                  f"Reservoir empty: {when(self.empty_day)}",
                  "Stability limit: " + (f"{when(self.stability_day)} {self.stability_source}"
@@ -122,6 +124,9 @@ def schedule(drug, concentration, fill, program=None, *, pump="programmable-20",
     if alarm is None:
         alarm = 0.0                               # a constant-flow pump has no alarm
     if alarm >= volume:
+        if low_reservoir_alarm is None:
+            raise InputError("fill", fill, f"more than the pump's low-reservoir alarm volume "
+                             f"({fmt(alarm, 'volume')})")
         raise InputError("low_reservoir_alarm", low_reservoir_alarm,
                          f"less than the fill ({fmt(volume, 'volume')})")
     days, cum = _cumulative(preset, program, conc)
@@ -142,9 +147,11 @@ def schedule(drug, concentration, fill, program=None, *, pump="programmable-20",
     due, reason = min(candidates, key=lambda c: c[0])
     begin = _date(start)
     visit = _visit_day(due, begin, clinic_days, holidays)
+    has_boluses = isinstance(program, dict) and bool(program.get("patient_bolus")) or bool(
+        getattr(program, "patient_bolus", None))
     return RefillPlan(d.name, volume, float(cum[-1] / days[-1]), alarm, alarm_day, empty_day,
                       None if stab is None else stab[0], "" if stab is None else stab[1],
-                      due, reason, visit, begin)
+                      due, reason, visit, begin, has_boluses)
 
 
 def _cumulative(preset, program, conc):
@@ -247,11 +254,18 @@ class Discrepancy:
                 "blocked catheter), so the patient may be underdosed or in withdrawal. "
                 "Evaluate the pump and catheter.")
 
+    @property
+    def difference_text(self) -> str:
+        d = self.difference
+        if abs(d) < 1e-9:
+            return "no difference"
+        return f"{fmt(abs(d), 'volume')} {'less' if d > 0 else 'more'} than expected"
+
     def summary(self) -> str:
         flag = "EVALUATE" if self.flagged else "within range"
         return (f"{self.when}: expected {fmt(self.expected, 'volume')}, measured "
-                f"{fmt(self.measured, 'volume')}, difference {self.difference:+.2g} mL "
-                f"(threshold {fmt(self.threshold, 'volume')} {self.source}): {flag}. "
+                f"{fmt(self.measured, 'volume')}: {self.difference_text} "
+                f"(evaluate above {fmt(self.threshold, 'volume')} {self.source}): {flag}. "
                 f"{self.meaning}")
 
 
@@ -350,8 +364,9 @@ class PracticeCase:
         if self.when == "emptying":
             return (f"A {size} pump. The programmer expects {fmt(self.expected, 'volume')} in the "
                     f"reservoir; you withdraw {fmt(self.measured, 'volume')}.")
-        return (f"A {size} pump. You inject {fmt(self.expected, 'volume')}; the pump then "
-                f"measures {fmt(self.measured, 'volume')} in its reservoir.")
+        return (f"A {size} pump with a fill-level sensor. You inject "
+                f"{fmt(self.expected, 'volume')}; the sensor then reads "
+                f"{fmt(self.measured, 'volume')} in the reservoir.")
 
 
 ANSWERS = ("within range", "less than expected", "more than expected")

@@ -48,7 +48,8 @@ STEP_LABELS = {
 NEEDLES = ("non-coring", "standard")
 SITES = ("reservoir port", "side port")
 DANGER = ("pocket-fill", "cap-injection", "wrong-drug", "wrong-concentration",
-          "wrong-programmed-concentration", "overfill", "late-refill")
+          "wrong-programmed-concentration", "overfill", "programmer-volume-too-high")
+DANGER_CAP = 40            # the most a session with a dangerous mistake can score
 
 
 @dataclass(frozen=True)
@@ -146,14 +147,18 @@ class RefillReport:
     timeline: object
     outcome: list
     score: int
+    harmed: bool = False            # overdose, withdrawal or an empty pump after this visit
+    situation: list = field(default_factory=list)   # how the patient arrived (not scored)
 
     @property
     def safe(self) -> bool:
-        return not any(m.dangerous for m in self.errors)
+        """No dangerous mistake, and no harm to the patient after this visit."""
+        return not self.harmed and not any(m.dangerous for m in self.errors)
 
     def summary(self) -> str:
-        lines = [f"Score {self.score}/100 - " + ("safe" if self.safe else "UNSAFE") + ".",
-                 "Steps in the order done: " + (", ".join(self.done) or "none") + "."]
+        lines = self.situation + [
+            f"Score {self.score}/100 - " + ("safe" if self.safe else "UNSAFE") + ".",
+            "Steps in the order done: " + (", ".join(self.done) or "none") + "."]
         if self.missed:
             lines.append("Missed: " + ", ".join(STEP_LABELS[s][0].lower() + STEP_LABELS[s][1:]
                                                 for s in self.missed) + ".")
@@ -228,7 +233,10 @@ class RefillSession:
         c0 = parse(c.concentration, "concentration", "concentration")
         lines = [f"Programmer: {c.drug} {self._conc(c0, c.drug)} at {c.dose}; expected "
                  f"reservoir volume {fmt(c.expected_residual, 'volume')}."]
-        if alarm is not None and c.expected_residual <= alarm:
+        if c.visit_day >= c.empty_day:
+            lines.append(f"Alarm: reservoir EMPTY since day {c.empty_day:.1f} (critical). The "
+                         "drug has stopped: check the patient for withdrawal now.")
+        elif alarm is not None and c.expected_residual <= alarm:
             lines.append("Alarm: low reservoir.")
         return " ".join(lines)
 
@@ -274,10 +282,13 @@ class RefillSession:
             text = "Clear fluid comes back slowly: it looks like CSF."
         self.recorded = came if recorded is None else parse(recorded, "volume", "recorded",
                                                             allow_zero=True)
+        if self.site != "reservoir":
+            return text + (" The needle may not be in the reservoir: do not inject. Find the "
+                           "port again, with the template.")
         if "interrogate" in self.done:
             d = discrepancy(f"{self.case.expected_residual!r} mL", f"{self.recorded!r} mL",
                             pump=self.preset.name)
-            text += " " + d.summary()
+            text += " Against the programmer: " + d.summary().split(": ", 1)[1]
         return text
 
     def _confirm(self) -> str:
@@ -312,10 +323,23 @@ class RefillSession:
         return f"{fmt(vol, 'volume')} injected."
 
     def _program(self, volume=None, concentration=None) -> str:
-        self.entered_volume = parse(volume or self.case.order_volume, "volume", "volume",
-                                    allow_zero=True)
-        self.entered_conc = parse(concentration or fmt(self.case.order[1], "concentration"),
-                                  "concentration", "concentration")
+        if volume is None or concentration is None:
+            raise InputError("volume" if volume is None else "concentration", None,
+                             "type the new reservoir volume and the concentration into the "
+                             "programmer")
+        entered = parse(volume, "volume", "volume", allow_zero=True)
+        if entered > self.preset.reservoir + 1e-9:
+            raise InputError("volume", volume, f"the programmer takes at most the reservoir, "
+                             f"{fmt(self.preset.reservoir, 'volume')}")
+        conc = parse(concentration, "concentration", "concentration")
+        rate = parse(self.case.dose, "dose_rate", "dose") / conc
+        low, high = self.preset.min_rate, self.preset.max_rate
+        if (low is not None and rate < low * (1 - 1e-9)) or (high is not None and rate > high):
+            raise InputError("concentration", concentration,
+                             f"the programmer refuses it: at {self.case.dose} the pump would "
+                             f"have to run at {fmt(rate, 'flow')}, outside what it can do. Check "
+                             "the unit (mg or mcg)")
+        self.entered_volume, self.entered_conc = entered, conc
         return (f"Programmer updated: reservoir {fmt(self.entered_volume, 'volume')}, "
                 f"{self._conc(self.entered_conc, self.case.order[0])}.")
 
@@ -336,9 +360,12 @@ class RefillSession:
         out = [s for i, s in enumerate(first)
                if any(STEPS.index(t) > STEPS.index(s) for t in first[:i])]
         in_order = len([s for s in first if s not in out])
-        score = 6 * len(first) + 2 * in_order + (20 if not mistakes else 0)
+        harmed = self._harmed(tl)
+        score = 6 * len(first) + 2 * in_order + (20 if not mistakes and not harmed else 0)
+        if harmed or any(m.dangerous for m in mistakes):
+            score = min(score, DANGER_CAP)
         return RefillReport(self.case, self.done, missed, out, mistakes, tl,
-                            self._outcome(tl), score)
+                            self._outcome(tl), score, harmed, self._situation())
 
     def _mistakes(self) -> list:
         c, out = self.case, []
@@ -349,12 +376,6 @@ class RefillSession:
             out.append(Mistake("no-second-check", "The order was checked by one person only.",
                                "Check every refill and reprogramming with a second "
                                "experienced person.", "[S66, S114]"))
-        if c.visit_day > c.empty_day:
-            out.append(Mistake("late-refill", f"The refill came on day {c.visit_day:g}; the "
-                               f"reservoir ran dry on day {c.empty_day:.1f}.",
-                               "An empty reservoir stops the drug: withdrawal follows (with "
-                               "baclofen it can be fatal). Book refills before the alarm date.",
-                               "[B7]"))
         gave = "inject" in self.done
         if gave and sd != d:
             out.append(Mistake("wrong-drug", f"{sd} was given instead of {d}.",
@@ -392,7 +413,13 @@ class RefillSession:
                                    f"; the order is {self._conc(conc, d)}.",
                                    "The pump turns the dose into a rate with the concentration "
                                    "entered: a wrong entry changes the dose.", "[S66]"))
-        if abs(self._entered() - self.reservoir) > 1.0:
+        if self._entered() > self.reservoir + 1.0:
+            out.append(Mistake("programmer-volume-too-high", "The programmer believes "
+                               f"{fmt(self._entered(), 'volume')} but the pump holds "
+                               f"{fmt(self.reservoir, 'volume')}.",
+                               "The low-reservoir alarm will come too late or never: the pump "
+                               "can run dry without warning.", "[S66]"))
+        elif abs(self._entered() - self.reservoir) > 1.0:
             out.append(Mistake("reservoir-not-updated", "The programmer's reservoir volume "
                                f"({fmt(self._entered(), 'volume')}) is not what the pump holds "
                                f"({fmt(self.reservoir, 'volume')}).",
@@ -403,6 +430,27 @@ class RefillSession:
                                f"{self.observed:g} min.", "Watch 30-60 min after a refill for "
                                "signs of overdose or withdrawal.", f["observe"].label))
         return out
+
+    def _situation(self) -> list:
+        c = self.case
+        if c.visit_day > c.empty_day:
+            return [f"Situation: the patient came on day {c.visit_day:g}; the reservoir ran dry "
+                    f"on day {c.empty_day:.1f}, so the drug had stopped before the visit "
+                    "(withdrawal risk; with baclofen it can be fatal [B7]). Book refills before "
+                    "the alarm date."]
+        return []
+
+    def _harmed(self, tl) -> bool:
+        """Overdose, or withdrawal or an empty reservoir starting after this visit."""
+        r = tl.summary()
+        resp = r["response"]
+        day = self.case.visit_day
+        after = [resp["overdose"]["first_day"], tl.reservoir_empty_day]
+        if self.case.visit_day <= self.case.empty_day:
+            after.append(resp["withdrawal"]["first_day"])
+        if any(x is not None and x >= day - 1e-9 for x in after):
+            return True
+        return bool(tl.response.effects[resp["overdose"]["effect"]][tl.t >= day].max() >= 0.5)
 
     def _entered(self) -> float:
         """The reservoir volume the programmer ends up believing (mL)."""
@@ -448,6 +496,13 @@ class RefillSession:
                         catheter={"tip": c.tip}, events=events,
                         days=c.visit_day + c.follow_days, step="10 min", patient=c.patient)
 
+    def _when(self, day: float) -> str:
+        """A day of the timeline as time from this refill, in words."""
+        d = day - self.case.visit_day
+        if abs(d) < 2:
+            return f"{abs(d) * 24:.1f} h {'after' if d >= 0 else 'before'} the refill"
+        return f"{abs(d):.1f} days {'after' if d >= 0 else 'before'} the refill"
+
     def _outcome(self, tl) -> list:
         """What happened to the patient after the refill, in plain words."""
         r = tl.summary()
@@ -466,15 +521,15 @@ class RefillSession:
                        "highest): " + ", ".join(strong) + ".")
         od, wd = resp["overdose"], resp["withdrawal"]
         if od["first_day"] is not None:
-            out.append(f"Overdose ({od['effect'].replace('_', ' ')}) from day "
-                       f"{od['first_day']:.2f}: {od['signs']}")
+            out.append(f"Overdose ({od['effect'].replace('_', ' ')}) from "
+                       f"{self._when(od['first_day'])}: {od['signs']}")
         if wd["first_day"] is not None:
-            out.append(f"Withdrawal from day {wd['first_day']:.2f}: {wd['features']}")
+            out.append(f"Withdrawal from {self._when(wd['first_day'])}: {wd['features']}")
         for a in r["alarms"]:
-            out.append(f"Pump alarm: {a['kind']} on day {a['day']:.2f}.")
+            out.append(f"Pump alarm: {a['kind']}, {self._when(a['day'])}.")
         for f in r.get("refills", []):
             if f["flagged"]:
-                out.append(f"Refill check on day {f['day']:g}: {f['meaning']}")
+                out.append(f"Refill check: {f['meaning']}")
         return out
 
 

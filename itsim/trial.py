@@ -84,7 +84,10 @@ def _required_source(drug: str) -> str:
     d = drugs.get(drug).name
     key = {"baclofen": ("baclofen", "observe"), "morphine": ("pain", "observe_morphine")}.get(
         d, ("pain", "observe_min"))
-    return facts(key[0])[key[1]].label
+    label = facts(key[0])[key[1]].label
+    if not drugs.get(d).is_opioid and d != "baclofen":
+        return f"{label}, the opioid figure, used for {d} as a teaching assumption"
+    return label
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -410,9 +413,9 @@ def _screening_decision(tests, obs, rule):
     if short:
         return ("repeat", [_short_text(obs, "baclofen")], None, "")
     if last.single_good:
+        more = "" if obs >= f["observe"].high * 24 - 1e-9 else " Watch the full 4-8 h next time."
         return ("repeat", [f"At {fmt(last.dose, 'mass')} the tone fell at one reading only: one "
-                           "good hour is not proof. Screen again (observe the full 4-8 h)."],
-                None, "")
+                           f"good hour is not proof. Screen again.{more}"], None, "")
     return ("not a candidate", [f"No response up to {fmt(last.dose, 'mass')}: non-responders "
                                 f"to 100 mcg are not pump candidates {f['doses'].label}."],
             None, "")
@@ -457,7 +460,12 @@ def single_shot(drug="morphine", dose=None, patient="chronic-non-cancer-pain", *
                     noise=noise, level=level)
     t = _dose(b, 0, mcg, 0.0)
     decision, reasons = _pain_decision(t, d, obs, ok)
-    first, note = _opioid_first_dose(d) if decision == "candidate" else (None, "")
+    top = drugs.get(d).max_daily_dose
+    if top is not None and top.value is not None and mcg > top.value:
+        reasons.insert(0, f"The test dose {fmt(mcg, 'mass')} is more than the drug's whole "
+                          f"maximum daily dose ({fmt(top.value, 'mass')} a day {top.label}): "
+                          "check mg against mcg.")
+    first, note = (_opioid_first_dose(d, person) if decision == "candidate" else (None, ""))
     return TrialResult("single-shot trial", d, person, "NRS", obs, need,
                        _criterion("NRS", ok, rule), [t], decision, reasons, first, note)
 
@@ -491,7 +499,11 @@ def _pain_decision(t: TestDose, drug: str, obs: float, ok: float):
                                "dose and drug."] + reasons
 
 
-def _opioid_first_dose(drug: str):
+def _opioid_first_dose(drug: str, person: response.Patient):
+    if person.opioid_tolerant and drugs.get(drug).is_opioid:
+        m = response.pharmacology(drug, person.preset).maintenance
+        return m.low, (f"the lower end of the range for opioid-tolerant patients, {m.text} "
+                       f"{m.label}; no sourced rule converts a test dose into a pump dose")
     s = drugs.get(drug).starting_dose
     low = s.low if s.low is not None else s.high
     return low, (f"the lower end of the {drug} starting dose {s.text or fmt(s.high, 'dose_rate')}"

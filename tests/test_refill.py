@@ -137,8 +137,12 @@ def test_a_complete_correct_session_scores_full_marks_and_keeps_the_patient_stab
 
 
 def run(case=None, skip=(), **choices):
-    """A session doing every step except ``skip``, with ``choices`` per step."""
+    """A session doing every step except ``skip``, with ``choices`` per step (the programmer
+    gets the order's volume and concentration unless ``choices`` say otherwise)."""
     s = RefillSession(case or RefillCase())
+    _, conc, vol = s.case.order
+    choices["program"] = {"volume": f"{vol!r} mL", "concentration": f"{conc!r} mcg/mL",
+                          **choices.get("program", {})}
     for step in STEPS:
         if step not in skip:
             s.do(step, **choices.get(step, {}))
@@ -177,8 +181,9 @@ def test_the_placement_check_catches_a_missed_port():
     s.do("access")
     s.do("aspirate")
     assert "comes back: the needle is in the reservoir" in s.do("confirm")
-    for step in ("inject", "program", "observe"):
-        s.do(step)
+    s.do("inject")
+    s.do("program", volume="20 mL", concentration="500 mcg/mL")
+    s.do("observe")
     r = s.finish()
     assert codes(r) == ["pocket-fill"]                     # only the 5 mL test went astray
     assert summary(r)["delivered"]["to_tissue_mcg"] == pytest.approx(5 * 500)
@@ -216,7 +221,8 @@ def test_an_overfill_sends_the_excess_under_the_skin():
 
 def test_a_late_refill_means_withdrawal():
     r = run(RefillCase(visit_day=40))
-    assert "late-refill" in codes(r)
+    assert r.situation and "ran dry" in r.situation[0]          # how the patient arrived
+    assert "reservoir EMPTY" in RefillSession(RefillCase(visit_day=40)).do("interrogate")
     s = summary(r)
     assert s["reservoir_empty_day"] < 40
     assert s["response"]["withdrawal"]["first_day"] < 40
@@ -235,9 +241,9 @@ def test_a_wrong_syringe_is_caught_by_the_second_check_or_given():
 
 def test_out_of_order_and_missed_steps_cost_points():
     s = RefillSession()
-    for step in ("interrogate", "verify", "locate", "prepare", "access", "aspirate", "inject",
-                 "program"):
+    for step in ("interrogate", "verify", "locate", "prepare", "access", "aspirate", "inject"):
         s.do(step)
+    s.do("program", volume="20 mL", concentration="500 mcg/mL")
     r = s.finish()
     assert r.out_of_order == ["verify"] and set(r.missed) == {"confirm", "observe"}
     assert r.score < 100
@@ -257,3 +263,33 @@ def test_bad_input_at_a_step_changes_nothing():
 def test_a_case_refuses_unknown_keys():
     with pytest.raises(InputError, match="case.colour"):
         RefillCase.from_dict({"colour": "blue"})
+
+
+def test_doing_nothing_is_not_safe():
+    r = RefillSession().finish()
+    assert not r.safe and r.score <= 40                    # the pump runs dry after the visit
+
+
+def test_telling_the_programmer_more_than_the_pump_holds_is_dangerous():
+    s = RefillSession()
+    s.do("program", volume="20 mL", concentration="500 mcg/mL")    # nothing was refilled
+    r = s.finish()
+    assert "programmer-volume-too-high" in codes(r) and not r.safe
+
+
+def test_the_programmer_refuses_a_concentration_in_the_wrong_unit():
+    s = RefillSession()
+    with pytest.raises(InputError, match="mg or mcg"):
+        s.do("program", volume="20 mL", concentration="500 mg/mL")
+    with pytest.raises(InputError, match="at most the reservoir"):
+        s.do("program", volume="200 mL", concentration="500 mcg/mL")
+    with pytest.raises(InputError, match="type the new reservoir volume"):
+        s.do("program")
+    assert s.done == []
+
+
+def test_a_failed_aspiration_says_to_stop():
+    s = RefillSession(RefillCase(port_hard=True))
+    s.do("locate", template=False)
+    s.do("access")
+    assert "do not inject" in s.do("aspirate")

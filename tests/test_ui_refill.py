@@ -41,11 +41,17 @@ def test_refill_station_buttons_run_a_whole_session():
     st = R.RefillStation(CASES)
     st.options["verify"]["second_check"].value = True
     st.options["locate"]["template"].value = True
+    st.options["program"]["concentration"].value = "500 mcg/mL"
     for step in STEPS:
         st.buttons[step].click()
     r = st.finish()
     assert r.score == 100 and "Score 100/100" in st.readout_text
     assert len(st.figure.data[0].x) > 0
+    st.press("verify")
+    assert "finished" in st.log.value
+    st.options["access"]["site"].value = "side port"
+    st.reset()
+    assert st.options["access"]["site"].value == "reservoir port"
 
 
 def test_refill_station_shows_a_plain_message_for_a_step_that_cannot_happen():
@@ -59,6 +65,7 @@ def test_refill_station_shows_a_plain_message_for_a_step_that_cannot_happen():
 def test_refill_station_pocket_fill_case_is_unsafe():
     st = R.RefillStation(CASES)
     st.case_box.value = [c.port_hard for c in CASES].index(True)
+    st.options["program"]["concentration"].value = "10 mg/mL"
     for step in STEPS:
         if step != "confirm":
             st.press(step)

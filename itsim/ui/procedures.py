@@ -71,7 +71,7 @@ class ScreeningTrial(Panel):
             "observe": w.FloatSlider(value=observe, min=1, max=12, step=1,
                                      description="Watch each dose for (h)",
                                      readout_format=".0f", **field("420px", "190px")),
-            "noise": w.Checkbox(value=True, description="Readings scatter, as in real life",
+            "noise": w.Checkbox(value=False, description="Readings scatter, as in real life",
                                 indent=False, layout=w.Layout(width="420px")),
             "seed": _seed_slider(),
         }
@@ -132,7 +132,8 @@ class ScreeningTrial(Panel):
             _decision_html(t) + "<hr style='margin:6px 0'>" + "<br>".join(rows)
             + f"<br><span style='color:{GREY}'>A response: {esc(t.criterion)}. Readings are "
             "the model's tone plus scatter, recorded as the nearest grade (a teaching "
-            "assumption).</span>", DECISION_COLOURS[t.decision])
+            "assumption). The model's baclofen bolus is on the weak side (see the "
+            "validation).</span>", DECISION_COLOURS[t.decision])
 
 
 @lru_cache(maxsize=256)
@@ -146,6 +147,7 @@ def _screening(patient, sensitivity, start, observe, noise, seed):
 PAIN_DRUGS = {"morphine": "1 mg", "ziconotide": "2.5 mcg"}      # trial doses [S64], [Z12]
 SIDE_EFFECTS = (("respiratory_depression", "slowed breathing", VERMILLION, "solid"),
                 ("sedation", "drowsiness", PURPLE, "dash"),
+                ("confusion", "confusion", ORANGE, "longdash"),
                 ("pruritus", "itching", GREEN, "dot"),
                 ("nausea", "nausea", SKY, "dashdot"))
 
@@ -423,15 +425,20 @@ class SurgicalPlan(Panel):
                              1: dict(x=[-12, -12], y=[p.entry, p.tip]),
                              2: dict(x=[-12], y=[p.tip]), 3: dict(x=[-22], y=[p.entry])},
                {"shapes": self._region_shapes + [band],
-                "title": dict(text=f"Tip at {p.tip}. Green: where the sources put it")})
+                "title": dict(text=f"Tip at {p.tip}. Green: " + (
+                    "the level of the pain" if p.target == "pain" else
+                    "where the sources put it"))})
         flags = "".join(f"<li><b>{esc(f.severity.upper())}</b>: {esc(f.message)} "
                         f"<span style='color:{GREY}'>{esc(f.source)}</span></li>"
                         for f in p.findings)
         colour = (VERMILLION if any(f.severity == "danger" for f in p.findings) else
                   ORANGE if p.findings else BLUE)
+        canal = (f"{fmt(p.intrathecal_length, 'length')} of it in the spinal canal"
+                 if p.length >= p.intrathecal_length else
+                 f"<b>too short</b>: about {fmt(p.intrathecal_length, 'length')} needed in the "
+                 "spinal canal")
         self.readout.value = box(
-            f"<b>Catheter</b>: {fmt(p.length, 'length')} implanted, "
-            f"{fmt(p.intrathecal_length, 'length')} of it in the spinal canal<br>"
+            f"<b>Catheter</b>: {fmt(p.length, 'length')} implanted, {canal}<br>"
             f"Catheter volume: <b>{fmt(p.catheter_volume, 'volume')}</b> "
             f"<span style='color:{GREY}'>(0.0026 mL/cm [S38])</span><br>"
             f"Priming volume (+ pump tubing): <b>{fmt(p.priming_volume, 'volume')}</b><br>"

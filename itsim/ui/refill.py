@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .. import refill
+from .. import dosing, refill
 from ..errors import InputError
 from ..refill_station import NEEDLES, SITES, STEP_LABELS, STEPS, RefillCase, RefillSession
 from ..simulation import simulate
@@ -19,7 +19,7 @@ from ..units import fmt, parse
 from .body import FIGURE_WIDTH, _narrow_readout, redraw
 from .panel import Panel, field
 from .style import (BLUE, FIGURE_LAYOUT, GREEN, GREY, ORANGE, PURPLE, VERMILLION, box,
-                    error_box, esc, plain_message)
+                    error_box, esc, findings_html, plain_message)
 
 ONE_PLOT = {**FIGURE_LAYOUT, "width": FIGURE_WIDTH, "height": 380}
 PUMPS = [("programmable, 20 mL", "programmable-20"), ("programmable, 40 mL", "programmable-40"),
@@ -49,8 +49,8 @@ class RefillCalculator(Panel):
             "fill": w.Text(value="20 mL", description="Volume filled", **field("420px", "170px")),
             "pump": w.Dropdown(options=PUMPS, value="programmable-20", description="Pump",
                                **field("420px", "170px", typed=False)),
-            "bolus": w.Text(value="", description="Patient bolus (mcg)",
-                            placeholder="only for a valve-gated pump, e.g. 10 mcg",
+            "bolus": w.Text(value="", description="Patient bolus dose",
+                            placeholder="if the patient has a bolus button, e.g. 10 mcg",
                             **field("420px", "170px")),
             "per_day": w.IntSlider(value=4, min=1, max=12, description="Boluses a day (max)",
                                    **field("420px", "170px")),
@@ -109,7 +109,13 @@ class RefillCalculator(Panel):
             3: dict(x=[p.visit_day], y=[max(p.fill - p.daily_volume * p.visit_day, 0)])},
             {"title": dict(text=f"Book the refill on day {p.visit_day}"
                                 + (f" ({p.visit:%a %d %b %Y})" if p.visit else ""))})
-        self.readout.value = box("<br>".join(esc(x) for x in p.summary().splitlines()), BLUE)
+        values = self.values()
+        flags = dosing.check(p.drug, concentration=values["concentration"],
+                             daily_dose=values["dose"])
+        danger = [f for f in flags if f.severity == "danger"]
+        self.readout.value = box("<br>".join(esc(x) for x in p.summary().splitlines())
+                                 + (findings_html(danger) if danger else ""),
+                                 VERMILLION if danger else BLUE)
 
 
 # --- discrepancy practice ---------------------------------------------------------------------
@@ -157,9 +163,9 @@ class DiscrepancyPractice(Panel):
         colour = BLUE if right else VERMILLION
         verdict = "✔ Right." if right else f"✘ Not quite: it is <b>{esc(c.answer)}</b>."
         self.readout.value = box(
-            head + f"<b style='color:{colour}'>{verdict}</b><br>Difference "
-            f"{r.difference:+.1f} mL; evaluate above {fmt(r.threshold, 'volume')} "
-            f"{esc(r.source)}.<br>{esc(r.meaning)}", colour)
+            head + f"<b style='color:{colour}'>{verdict}</b><br>{esc(r.difference_text)}; "
+            f"evaluate above {fmt(r.threshold, 'volume')} {esc(r.source)}.<br>"
+            f"{esc(r.meaning)}", colour)
 
 
 # --- the refill station -----------------------------------------------------------------------
@@ -193,12 +199,13 @@ class RefillStation:
             "program": {"volume": w.Text(value="20 mL", description="Volume",
                                          **field("200px", "55px")),
                         "concentration": w.Text(value="", description="Conc.",
-                                                placeholder="e.g. 500 mcg/mL",
+                                                placeholder="type it, e.g. 500 mcg/mL",
                                                 **field("200px", "55px"))},
             "observe": {"minutes": w.IntSlider(value=30, min=0, max=90, step=5,
                                                description="Minutes", **field("260px", "55px"))},
         }
         self.options = opt
+        self._defaults = {id(wd): wd.value for widgets in opt.values() for wd in widgets.values()}
         rows = []
         self.buttons = {}
         for i, step in enumerate(STEPS):
@@ -249,12 +256,9 @@ class RefillStation:
         self.report = None
         self.lines = []
         c = self.case
-        for step, widgets in self.options.items():
+        for widgets in self.options.values():
             for name, wd in widgets.items():
-                if isinstance(wd, w.Checkbox):
-                    wd.value = False
-        self.options["program"]["concentration"].value = ""
-        self.options["aspirate"]["recorded"].value = ""
+                wd.value = self._defaults[id(wd)]
         self.options["inject"]["volume"].value = c.order_volume
         self.options["program"]["volume"].value = c.order_volume
         self.log.value = box(f"<b>{esc(c.title)}</b>: the patient is here for a refill, "
@@ -267,6 +271,8 @@ class RefillStation:
     def press(self, step: str):
         """Do ``step`` with the options set on screen (as a learner's click does)."""
         if self.report is not None:
+            self.lines.append("The session is finished: press <b>Reset</b> to start again.")
+            self.log.value = box("<br>".join(self.lines[-12:]), BLUE)
             return
         kw = {}
         for name, wd in self.options.get(step, {}).items():
@@ -310,8 +316,10 @@ class RefillStation:
 
     @property
     def readout_text(self) -> str:
+        """The readout as plain text (for tests and screen readers)."""
+        import html
         import re
-        return re.sub(r"<[^>]+>", " ", self.readout.value)
+        return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", self.readout.value)))
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
