@@ -5,7 +5,8 @@ FOR EDUCATION ONLY. Not a medical device; never use it to dose or manage a patie
 Model layers (pure numpy and pint; no widgets): :mod:`itsim.units`, :mod:`itsim.drugs`,
 :mod:`itsim.dosing`, :mod:`itsim.device`, :mod:`itsim.body` (CSF and response),
 :mod:`itsim.cohorts`; the procedures :mod:`itsim.trial`, :mod:`itsim.implant`, :mod:`itsim.refill` and
-:mod:`itsim.refill_station`.
+:mod:`itsim.refill_station`, :mod:`itsim.troubleshoot`; complications over the years in
+:mod:`itsim.hazards`.
 :mod:`itsim.ui` holds every widget and figure;
 :mod:`itsim.exercises` checks learners' answers. Submodules load on first use so that
 ``import itsim`` is fast.
@@ -22,7 +23,7 @@ DISCLAIMER = ("For education only: itsim is a teaching simulator, not a medical 
 
 _SUBMODULES = ("units", "drugs", "dosing", "device", "events", "simulation", "timeline",
                "scenario", "exercises", "ui", "cli", "data", "facts", "body", "cohorts",
-               "trial", "implant", "refill", "refill_station")
+               "trial", "implant", "refill", "refill_station", "hazards", "troubleshoot")
 
 
 def simulate(**kwargs):

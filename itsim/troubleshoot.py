@@ -1,0 +1,338 @@
+"""Troubleshooting cases: a patient presents; investigate, name the cause, choose the action.
+
+>>> from itsim import troubleshoot
+>>> case = troubleshoot.load("scenarios/troubleshooting/baclofen_disconnection.toml")
+>>> game = troubleshoot.Game(case)
+>>> "X-ray" in game.investigate("x-ray").title
+True
+
+A case is a TOML file: the presentation (``complaint``, ``history``, ``present_day``), the
+right ``cause`` and ``action`` (a list of acceptable actions), an ``explain`` text, and a
+``[scenario]`` table in the scenario format. The scenario is simulated; every investigation
+reads what the simulation says at the day the patient presents (the pump's log only shows
+what a pump can know; an X-ray shows the catheter; the examination reads the body model).
+``Game.answer(cause, action)`` scores the learner: 50 for the cause, 30 for the action, and up
+to 20 less the cost of investigations that showed nothing (costs are a teaching scale in
+``data/hazards.toml``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from . import data, scenario
+from .errors import InputError
+from .facts import parse_fact
+from .units import fmt
+
+CAUSES = {
+    "catheter-occlusion": "a blocked catheter",
+    "catheter-kink": "a kinked catheter",
+    "catheter-disconnection": "the catheter came off the pump",
+    "catheter-fracture": "a broken catheter",
+    "catheter-migration": "the catheter tip moved out of place",
+    "inflammatory-mass": "an inflammatory mass at the catheter tip",
+    "empty-reservoir": "the reservoir ran empty",
+    "battery-end": "the battery reached its end of service",
+    "motor-stall": "the pump's motor stalled (MRI)",
+    "programming-error": "a wrong concentration in the programmer",
+    "pocket-fill": "drug injected into the pump pocket",
+    "infection": "an infection",
+    "no-fault": "nothing is wrong with the pump system",
+}
+ACTIONS = {
+    "revise-catheter": "surgery to repair or replace the catheter",
+    "replace-pump": "replace the pump",
+    "refill-pump": "refill the pump now (and bridge the drug meanwhile)",
+    "correct-programming": "correct the programming (and treat the overdose)",
+    "treat-overdose": "treat the overdose and watch closely (naloxone for opioids)",
+    "stop-opioid": "stop the opioid (saline in the pump); surgery if the deficit grows",
+    "recheck-pump": "interrogate again: wait for the pump to restart, replace it if it does not",
+    "antibiotics": "antibiotics; remove the pump if the infection is deep",
+    "no-change": "no change to the pump",
+}
+
+
+@lru_cache(maxsize=1)
+def investigations() -> dict:
+    """name -> (label, cost, risk, Fact) from hazards.toml [investigations]."""
+    raw = data.load("hazards")["investigations"]
+    out = {}
+    for name, f in raw.items():
+        fact = parse_fact(f"hazards.toml [investigations].{name}", name, f)
+        out[name] = (fact.extra["label"], float(fact.value), fact.extra["risk"], fact)
+    return out
+
+
+def all_facts():
+    for name, (_, _, _, fact) in investigations().items():
+        yield "troubleshooting", fact
+
+
+@dataclass(frozen=True)
+class Case:
+    title: str
+    complaint: str
+    history: str
+    present_day: float
+    cause: str
+    actions: tuple
+    explain: str
+    scenario: scenario.Scenario
+    path: str = ""
+
+
+def load(path) -> Case:
+    """Read and check a troubleshooting case."""
+    path = Path(path)
+    try:
+        raw = data.tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, data.tomllib.TOMLDecodeError) as e:
+        raise InputError("case", str(path), f"a readable TOML file ({e})") from None
+    return from_dict(raw, str(path))
+
+
+def from_dict(raw: dict, where: str = "case") -> Case:
+    allowed = {"title", "complaint", "history", "present_day", "cause", "action", "explain",
+               "scenario"}
+    for key in raw:
+        if key not in allowed:
+            raise InputError(key, raw[key], "unknown key; allowed: " + ", ".join(sorted(allowed)))
+    for key in allowed:
+        if key not in raw:
+            raise InputError(key, None, "needed")
+    if raw["cause"] not in CAUSES:
+        raise InputError("cause", raw["cause"], "one of " + ", ".join(CAUSES))
+    actions = raw["action"] if isinstance(raw["action"], list) else [raw["action"]]
+    for a in actions:
+        if a not in ACTIONS:
+            raise InputError("action", a, "one of " + ", ".join(ACTIONS))
+    s = scenario.from_dict(raw["scenario"])
+    day = raw["present_day"]
+    if isinstance(day, bool) or not isinstance(day, (int, float)) or not 0 < day < s.kwargs["days"]:
+        raise InputError("present_day", day, f"a day within the {s.kwargs['days']} simulated")
+    return Case(raw["title"], raw["complaint"], raw["history"], float(day), raw["cause"],
+                tuple(actions), raw["explain"], s, where)
+
+
+@dataclass(frozen=True)
+class Finding:
+    name: str
+    title: str
+    text: str
+    cost: float
+    risk: str
+    abnormal: bool
+
+
+@dataclass
+class Result:
+    score: int
+    cause_right: bool
+    action_right: bool
+    wasted: float
+    feedback: list = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"Score {self.score}/100.\n" + "\n".join(self.feedback)
+
+
+class Game:
+    """One learner working one case."""
+
+    def __init__(self, case: Case):
+        self.case = case
+        self.tl = _run(case)
+        self.k = min(int(np.searchsorted(self.tl.t, case.present_day, side="right")) - 1,
+                     self.tl.t.size - 1)
+        self.done: list[Finding] = []
+
+    # -- what the learner sees ---------------------------------------------------------------
+    def presentation(self) -> str:
+        c = self.case
+        return f"{c.title}\n{c.complaint}\nHistory: {c.history}"
+
+    def investigate(self, name: str) -> Finding:
+        table = investigations()
+        if name not in table:
+            raise InputError("investigation", name, "one of " + ", ".join(table))
+        label, cost, risk, _ = table[name]
+        text, abnormal = getattr(self, "_" + name.replace("-", "_"))()
+        f = Finding(name, label[0].upper() + label[1:], text, cost, risk, abnormal)
+        self.done.append(f)
+        return f
+
+    def answer(self, cause: str, action: str) -> Result:
+        if cause not in CAUSES:
+            raise InputError("cause", cause, "one of " + ", ".join(CAUSES))
+        if action not in ACTIONS:
+            raise InputError("action", action, "one of " + ", ".join(ACTIONS))
+        c = self.case
+        cause_ok, action_ok = cause == c.cause, action in c.actions
+        seen = {f.name: f for f in self.done}
+        wasted = sum(f.cost for f in seen.values() if not f.abnormal)
+        score = 50 * cause_ok + 30 * action_ok + int(max(0.0, 20 - wasted))
+        fb = [("Right: " if cause_ok else f"Not {CAUSES[cause]}: it was ") + CAUSES[c.cause] + ".",
+              ("Right action: " if action_ok else "Better action: ") + ACTIONS[c.actions[0]] + ".",
+              c.explain.strip()]
+        if wasted:
+            names = ", ".join(f.name for f in seen.values() if not f.abnormal and f.cost)
+            fb.append(f"Investigations that showed nothing cost {wasted:g} points: {names}.")
+        return Result(score, cause_ok, action_ok, wasted, fb)
+
+    # -- the truth at the day the patient presents ------------------------------------------
+    def _events(self, *kinds):
+        return [e for e in self.case.scenario.kwargs["events"]
+                if e.kind in kinds and e.day <= self.case.present_day + 1e-9]
+
+    def _catheter(self):
+        faults = self._events("catheter-occlusion", "catheter-kink", "catheter-disconnection",
+                              "catheter-fracture", "catheter-migration")
+        return faults[-1].kind if faults else None
+
+    def _mass(self) -> float:
+        m = self.tl.mass
+        return 0.0 if m is None else float(m[self.k])
+
+    def _examine(self):
+        r = self.tl.response
+        k = self.k
+        scale = "Pain" if r.scale == "NRS" else "Muscle tone (Ashworth)"
+        lines = [f"{scale} {r.score[k]:.1f} of {r.scale_max:g} "
+                 f"(before therapy {float(r.baseline):g})."]
+        abnormal = False
+        if r.withdrawal is not None and r.withdrawal[k] >= 0.3:
+            lines.append("Signs of withdrawal: " + r.pharmacology.withdrawal_features)
+            abnormal = True
+        od = r.pharmacology.overdose_effect
+        if od and r.effects[od][k] >= 0.3:
+            lines.append(f"Signs of overdose ({od.replace('_', ' ')}): "
+                         + r.pharmacology.overdose_signs)
+            abnormal = True
+        if self._mass() >= 0.3:
+            lines.append("New weakness and numbness in the legs: a neurological deficit.")
+            abnormal = True
+        if self._events("infection"):
+            lines.append("The wound is red and swollen; fever.")
+            abnormal = True
+        if self._events("pocket-fill"):
+            lines.append("Swelling around the pump.")
+            abnormal = True
+        return " ".join(lines), abnormal
+
+    def _interrogate(self):
+        day = self.case.present_day
+        seen = [e for e in self.tl.log if e.day <= day + 1e-9 and (
+            e.category == "alarm" or e.kind in ("motor-stall-recovery", "refill",
+                                                "program-change"))]
+        lines = [f"Programmed: {self._program_text()}."]
+        refills = [e for e in self._events("refill") if e.get("programmed_concentration")]
+        if refills:
+            e = refills[-1]
+            lines.append(f"Programmed concentration {fmt(e.get('programmed_concentration'), 'concentration')}"
+                         f"; the refill record says {fmt(e.get('concentration'), 'concentration')}.")
+        lines.append("Log: " + ("; ".join(f"day {e.day:.1f} {e.kind.replace('-', ' ')}"
+                                           for e in seen) or "no alarms") + ".")
+        abnormal = bool(refills) or any(e.category == "alarm" for e in seen)
+        return " ".join(lines), abnormal
+
+    def _program_text(self) -> str:
+        kw = self.case.scenario.kwargs
+        prog = kw.get("program") or {}
+        what = prog.get("dose") or prog.get("rate") or "fixed flow"
+        return f"{kw['drug']} {kw['concentration']}, {prog.get('mode', 'constant flow')} {what}"
+
+    def _residual(self):
+        k = self.k
+        actual = float(self.tl.reservoir[k])
+        expected = self._expected(k)
+        d = expected - actual
+        verdict = ("(within range)." if abs(d) <= 2 else
+                   f"({fmt(abs(d), 'volume')} {'less' if d > 0 else 'more'} than expected: "
+                   "evaluate [S72]).")
+        text = f"Expected {fmt(expected, 'volume')}; withdrawn {fmt(actual, 'volume')} {verdict}"
+        return text, abs(d) > 2
+
+    def _expected(self, k: int) -> float:
+        """The pump's own estimate now: the last fill less what it was told to deliver."""
+        kw, tl = self.case.scenario.kwargs, self.tl
+        start, volume = 0, float(str(kw["fill"]).split()[0])
+        for e in self._events("refill", "empty"):
+            start = int(round(e.day * 1440 / tl.step_minutes))
+            v = e.get("entered_volume") if e.get("entered_volume") is not None else \
+                e.get("volume", 0.0)
+            volume = v
+        told = tl.commanded[start:k + 1].sum() * tl.step_minutes / 1440
+        return max(volume - told, 0.0)
+
+    def _blood_tests(self):
+        if self._events("infection"):
+            return "White cells and CRP raised; cultures pending.", True
+        return "Normal.", False
+
+    def _x_ray(self):
+        fault = self._catheter()
+        text = {"catheter-kink": "A sharp bend in the catheter near the pump.",
+                "catheter-disconnection": "The catheter is not attached to the pump's connector.",
+                "catheter-fracture": "A break in the catheter along its course.",
+                "catheter-migration": "The catheter tip is out of its place."}.get(fault)
+        return (text, True) if text else ("Pump and catheter look normal.", False)
+
+    def _rotor_study(self):
+        if self.tl.pump_kind != "programmable":
+            return "Not possible: this pump has no rotor.", False
+        k = self.k
+        moving = self.tl.commanded[k] == 0 or self.tl.delivered[k] > 0 or \
+            self._catheter() in ("catheter-occlusion", "catheter-kink")
+        if moving:
+            return "The rotor turns as programmed.", False
+        return "The rotor does not move.", True
+
+    def _cap_aspiration(self):
+        fault = self._catheter()
+        if fault in ("catheter-occlusion", "catheter-kink") or self._mass() > 0.5:
+            return "Hard or impossible to draw back CSF [S67, S98].", True
+        if fault in ("catheter-disconnection", "catheter-fracture", "catheter-migration"):
+            return "No CSF comes back.", True
+        return "CSF comes back freely.", False
+
+    def _contrast_ct(self):
+        fault = self._catheter()
+        text = {"catheter-occlusion": "Contrast does not pass along the catheter.",
+                "catheter-kink": "Contrast passes slowly through a narrowing.",
+                "catheter-disconnection": "Contrast leaks into the tissue at the pump connector.",
+                "catheter-fracture": "Contrast leaks into the tissue at a break.",
+                "catheter-migration": "Contrast collects outside the intrathecal space."}.get(fault)
+        if text is None and self._mass() > 0.3:
+            text = "Flow up the spinal canal is blocked at the catheter tip."
+        note = " (sensitivity 81 %, specificity 93 % [S68])"
+        return ((text or "Contrast flows freely into the spinal fluid.") + note, text is not None)
+
+    def _mri(self):
+        kind = self.tl.pump_kind
+        handling = {"programmable": "The pump's motor stalls in the scanner; interrogate it "
+                                    "afterwards [S11].",
+                    "valve-gated": "The pump was emptied first and its valve reset after [S35].",
+                    "constant-flow": "The pump is not affected [S52]."}[kind]
+        if self._mass() > 0.3:
+            return ("A mass at the catheter tip presses on the spinal cord. " + handling, True)
+        return "No mass at the catheter tip. " + handling, False
+
+
+def _run(case: Case):
+    tl = case.scenario.run()
+    if tl.response is None:
+        raise InputError("scenario.patient", None, "a troubleshooting case needs a patient "
+                         "preset, so that the examination has something to show")
+    return tl
+
+
+def library(folder) -> list[Case]:
+    """Every case in ``folder`` (e.g. scenarios/troubleshooting), by file name."""
+    paths = sorted(Path(folder).glob("*.toml"))
+    if not paths:
+        raise InputError("folder", str(folder), "a folder with troubleshooting cases (*.toml)")
+    return [load(p) for p in paths]

@@ -1,0 +1,59 @@
+"""Troubleshooting cases: every case is solvable from its investigations and scores right."""
+from pathlib import Path
+
+import pytest
+
+from itsim import InputError, troubleshoot as T
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = T.library(ROOT / "scenarios" / "troubleshooting")
+
+
+def test_at_least_six_cases_covering_different_causes():
+    assert len(CASES) >= 6 and len({c.cause for c in CASES}) >= 6
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: Path(c.path).stem)
+def test_every_case_is_solvable_and_scores_correctly(case):
+    g = T.Game(case)
+    clues = [n for n in T.investigations() if g.investigate(n).abnormal]
+    assert clues, "no investigation points to the cause"
+    # a learner who orders only the investigations that show something, and answers right
+    best = T.Game(case)
+    for n in clues:
+        best.investigate(n)
+    r = best.answer(case.cause, case.actions[0])
+    assert r.score == 100 and r.cause_right and r.action_right
+    # every investigation ordered: right answer, but points lost for the ones that showed nothing
+    wasteful = g.answer(case.cause, case.actions[0])
+    assert 80 <= wasteful.score <= 100 and (wasteful.wasted > 0) == (wasteful.score < 100)
+    wrong_cause = next(c for c in T.CAUSES if c != case.cause)
+    wrong_action = next(a for a in T.ACTIONS if a not in case.actions)
+    assert T.Game(case).answer(wrong_cause, wrong_action).score <= 20
+
+
+def test_the_clues_are_the_ones_the_sources_describe():
+    by = {Path(c.path).stem: c for c in CASES}
+    g = T.Game(by["baclofen_disconnection"])
+    assert g.investigate("interrogate").abnormal is False       # the pump cannot see it
+    assert g.investigate("x-ray").abnormal and g.investigate("cap-aspiration").abnormal
+    g = T.Game(by["baclofen_occlusion"])
+    assert "more than expected" in g.investigate("residual").text
+    assert g.investigate("x-ray").abnormal is False              # an occlusion does not show
+    g = T.Game(by["morphine_mass"])
+    assert "mass" in g.investigate("mri").text and "weakness" in g.investigate("examine").text
+    g = T.Game(by["concentration_error"])
+    assert "refill record says" in g.investigate("interrogate").text
+
+
+def test_bad_answers_and_cases_are_refused_plainly(tmp_path):
+    g = T.Game(CASES[0])
+    with pytest.raises(InputError):
+        g.investigate("astrology")
+    with pytest.raises(InputError):
+        g.answer("gremlins", "no-change")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "x"\ncomplaint = "x"\nhistory = "x"\npresent_day = 5\n'
+                   'cause = "boredom"\naction = "no-change"\nexplain = "x"\n[scenario]\n')
+    with pytest.raises(InputError, match="cause"):
+        T.load(bad)
