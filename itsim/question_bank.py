@@ -694,3 +694,119 @@ def _ex75() -> float:
         if step != "confirm":
             s.do(step, **choices.get(step, {}))
     return s.finish().timeline.summary()["delivered"]["to_tissue_mcg"]
+
+
+# --- lesson 08: complications and troubleshooting -------------------------------------------
+
+BACLOFEN_40 = dict(drug="baclofen", concentration="2000 mcg/mL", fill="40 mL",
+                  program={"mode": "continuous", "dose": "300 mcg/day"}, pump="programmable-40",
+                  catheter={"tip": "T10", "length": "60 cm"},
+                  patient="spinal-spasticity")       # as in scenarios/catheter_disconnection.toml
+
+
+def _disconnection():
+    from .simulation import simulate
+    return simulate(**BACLOFEN_40, days=30,
+                    events=[{"at": "day 20", "kind": "catheter-disconnection"}]).summary()
+
+
+def _pump_shows_after_disconnection() -> str:
+    return "a" if not [a for a in _disconnection()["alarms"] if a["day"] >= 20] else "b"
+
+
+def _mri_unaffected() -> str:
+    import numpy as np
+
+    from .simulation import simulate
+    tl = simulate(drug="morphine", concentration="10 mg/mL", fill="30 mL",
+                  pump="constant-flow-30", days=3, step="10 min",
+                  events=[{"at": "day 1", "kind": "mri"}])
+    return "c" if np.ptp(tl.delivered) < 1e-9 else "a"
+
+
+def _five_year_mass() -> str:
+    import math
+    from . import hazards
+    f = hazards.facts("inflammatory-mass")
+    p = 1 - math.exp(-f["rate"].value * (5 - f["earliest"].value / 365.25))
+    return "b" if 0.02 < p < 0.08 else ("a" if p <= 0.02 else "c")
+
+
+register(Question(
+    "q8.1", "A baclofen patient's catheter comes off the pump. What does the pump show?",
+    _pump_shows_after_disconnection, hint="Can the pump tell where the drug goes after it "
+    "leaves?", explain="Nothing: the pump keeps running and counting. The clue is the patient "
+    "(withdrawal over 24-72 h [B14]), then the X-ray or an access-port aspiration [S21, S67].",
+    choices={"a": "nothing: no alarm", "b": "a critical two-tone alarm",
+             "c": "a low-reservoir alarm"}))
+register(Question(
+    "q8.2", "Which kind of pump is not affected by an MRI scan?", _mri_unaffected,
+    hint="Which pump has no motor and no valves?",
+    explain="The gas-driven constant-flow pump [S52]. A programmable pump's rotor stops in the "
+    "magnet [S11]; a valve-gated pump must be emptied first [S34, S35].",
+    choices={"a": "the programmable (peristaltic) pump", "b": "the valve-gated pump",
+             "c": "the constant-flow (gas-driven) pump"}))
+register(Question(
+    "q8.3", "At a refill 8 mL comes back where the programmer expected 3.2 mL. Which cause "
+    "fits best?",
+    lambda: "b" if _refill().discrepancy("3.2 mL", "8 mL").difference < 0 else "a",
+    hint="More came back: did the pump give more or less than it counted?",
+    explain="More came back than expected: under-delivery, a stall or a blocked catheter "
+    "[S72]; the patient may be in withdrawal.",
+    choices={"a": "a pocket fill at the last refill", "b": "a blocked catheter or stall",
+             "c": "the pump gave too much"}))
+register(Question(
+    "q8.4", "An inflammatory mass forms in about 0.009 patients per year [S99], not before "
+    "2 months. What is the chance over 5 years?", _five_year_mass,
+    hint="Rate × years at risk, for a small rate.",
+    explain="About 4 % (0.009 × 4.8 years): roughly 1 patient in 25. Higher doses and "
+    "concentrations raise it [S99, S101].",
+    choices={"a": "under 2 %", "b": "about 4 %, 1 in 25", "c": "over 10 %"}))
+register(Question(
+    "q8.5", "A baclofen patient has itching without a rash, returning spasticity and a racing "
+    "heart. What is it most likely?", lambda: "b",
+    hint="Think of what happens when the baclofen stops arriving.",
+    explain="Early baclofen withdrawal: itching without a rash is very suggestive [B14, S13]. "
+    "Restore delivery urgently; look for the cause (empty pump, catheter problem).",
+    choices={"a": "an allergy to baclofen", "b": "baclofen withdrawal",
+             "c": "a baclofen overdose"}))
+
+register(Question(
+    "ex8.1", "Run scenario.load('../scenarios/catheter_disconnection.toml').run(): how many "
+    "hours after the disconnection on day 20 does the withdrawal syndrome start?",
+    lambda: _disconnection()["response"]["withdrawal"]["first_day"] - 20, hint="s = tl.summary(); s['response']['withdrawal']['first_day'] is in days.",
+    explain="About 3.9 days later in the model, once the drug already in the CSF has cleared "
+    "and withdrawal builds (24-72 h untreated [B14]).", kind="time", unit="h", tolerance=0.03))
+register(Question(
+    "ex8.2", "hazards.mass_rate('morphine', '25 mg/mL', '10 mg/day') against "
+    "hazards.mass_rate('morphine', '10 mg/mL', '5 mg/day'): how many times higher?",
+    lambda: {2: "a", 4: "b", 8: "c"}.get(round(_hz().mass_rate("morphine", "25 mg/mL",
+                                                               "10 mg/day")
+                                               / _hz().mass_rate("morphine", "10 mg/mL",
+                                                                 "5 mg/day")), "d"),
+    hint="Divide one rate by the other.",
+    explain="Four times: twice for the dose, twice for a concentration of 20 mg/mL or more "
+    "(both factors are teaching assumptions around [S99, S101]).",
+    choices={"a": "2 times", "b": "4 times", "c": "8 times", "d": "the same"}))
+register(Question(
+    "ex8.3", "troubleshoot.Game(troubleshoot.load('../scenarios/troubleshooting/"
+    "baclofen_occlusion.toml')): investigate 'residual'. How many mL more than expected came "
+    "back?", lambda: _occlusion_extra(), hint="finding.values has expected_ml and withdrawn_ml.",
+    explain="The pump counted drug it could not push through the blocked catheter.",
+    kind="volume", unit="mL", tolerance=0.02))
+
+
+def _hz():
+    from . import hazards
+    return hazards
+
+
+def _occlusion_extra() -> float:
+    from pathlib import Path
+
+    from . import troubleshoot
+    root = Path(__file__).resolve().parents[1]
+    g = troubleshoot.Game(troubleshoot.load(root / "scenarios" / "troubleshooting" /
+                                            "baclofen_occlusion.toml"))
+    v = g.investigate("residual").values
+    return v["withdrawn_ml"] - v["expected_ml"]

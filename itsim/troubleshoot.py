@@ -120,12 +120,16 @@ def from_dict(raw: dict, where: str = "case") -> Case:
 
 @dataclass(frozen=True)
 class Finding:
+    """What an investigation showed; ``values`` holds its numbers where it measures
+    something (the residual: ``expected_ml``, ``withdrawn_ml``)."""
+
     name: str
     title: str
     text: str
     cost: float
     risk: str
     abnormal: bool
+    values: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -160,8 +164,9 @@ class Game:
         if name not in table:
             raise InputError("investigation", name, "one of " + ", ".join(table))
         label, cost, risk, _ = table[name]
-        text, abnormal = getattr(self, "_" + name.replace("-", "_"))()
-        f = Finding(name, label[0].upper() + label[1:], text, cost, risk, abnormal)
+        text, abnormal, *values = getattr(self, "_" + name.replace("-", "_"))()
+        f = Finding(name, label[0].upper() + label[1:], text, cost, risk, abnormal,
+                    values[0] if values else {})
         self.done.append(f)
         return f
 
@@ -254,7 +259,7 @@ class Game:
                    f"({fmt(abs(d), 'volume')} {'less' if d > 0 else 'more'} than expected: "
                    "evaluate [S72]).")
         text = f"Expected {fmt(expected, 'volume')}; withdrawn {fmt(actual, 'volume')} {verdict}"
-        return text, abs(d) > 2
+        return text, abs(d) > 2, {"expected_ml": expected, "withdrawn_ml": actual}
 
     def _expected(self, k: int) -> float:
         """The pump's own estimate now: the last fill less what it was told to deliver."""
