@@ -29,7 +29,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=200)
     n = ap.parse_args().repeat
-    from itsim import implant, refill, refill_station, trial
+    from pathlib import Path
+
+    from itsim import implant, refill, refill_station, trial, troubleshoot
+    from itsim.ui import complications
+    case = troubleshoot.load(Path(__file__).resolve().parents[1] / "scenarios" /
+                             "troubleshooting" / "baclofen_disconnection.toml")
     from itsim.body import csf
     vary = iter([0.5 + (i % 97) / 40 for i in range(100 * n)])
     lengths = iter([30 + i % 80 for i in range(100 * n)])
@@ -79,6 +84,12 @@ def main():
             next(lengths)).result),
         ("refill station: session.finish (a week after)", lambda: refill_station
          .correct_session().finish()),
+        ("complication explorer: 44 days at 10 min (uncached)", lambda: (
+            complications.complication_run.cache_clear(),
+            complications.complication_run("baclofen, spasticity", "catheter disconnection",
+                                           float(1 + next(lengths) % 9)))),
+        ("troubleshooting: start a case and investigate", lambda: troubleshoot.Game(
+            case).investigate("x-ray")),
     ]
     print(f"model call per widget update ({n} runs)        median ms   p95 ms")
     for name, fn in model:
