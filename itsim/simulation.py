@@ -440,11 +440,12 @@ class _Chain:
             told = commanded * (self.dt / MIN_PER_DAY)
             for a, b in self.halted:
                 told[a:b] = 0.0
-            est = draw_from_reservoir(told, estimates, pump.low_reservoir_alarm
-                                      if pump.programmable else None, pulse)
-            if pump.programmable:
-                res.low_steps = est.low_steps
-            self.extra["refills"] = [self._refill_check(e, res, est) for e in refills]
+            if inexact and pump.programmable:
+                res.low_steps = draw_from_reservoir(told, estimates, pump.low_reservoir_alarm,
+                                                    pulse).low_steps
+            told_by = np.cumsum(told)              # mL the pump was told to give, by step
+            self.extra["refills"] = [self._refill_check(e, res, estimates, told_by)
+                                     for e in refills]
         # Only the programmable preset's alarms are in the sources; the valve-gated controller
         # plans the refill for the 3 mL point [S43], and a constant-flow pump has no alarms.
         alarms = pump.kind == "programmable"
@@ -475,12 +476,14 @@ class _Chain:
             self.halted.append((self.k(out), self.n))
             self.note(out, "explant", "event", "the infected pump is removed: delivery stops")
 
-    def _refill_check(self, e, res, est) -> dict:
+    def _refill_check(self, e, res, estimates, told_by) -> dict:
         """At a refill: the volume the pump expects, what is really there, what was withdrawn,
         and whether the difference needs evaluating [S72]."""
         from .refill import discrepancy
         k = self.k(e.day)
-        expected = float(est.reservoir[k - 1]) if k else self.fill0
+        start, entered = [(s, v) for s, v in estimates if s < k][-1] if k else (0, self.fill0)
+        given = (told_by[k - 1] - (told_by[start - 1] if start else 0.0)) if k else 0.0
+        expected = max(entered - float(given), 0.0)
         actual = float(res.reservoir[k - 1]) if k else self.fill0
         aspirated = e.get("aspirated", actual) if e.get("aspirated") is not None else actual
         d = discrepancy(f"{expected!r} mL", f"{aspirated!r} mL", pump=self.pump.preset.name)

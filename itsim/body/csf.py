@@ -139,7 +139,8 @@ class CSFModel:
                 profile = np.asarray(where, dtype=float)
             beta = Winv @ (profile / self.volumes)               # mode loadings of the input
             G += (R @ P.T) * (g * beta)
-            channels.append((R, g * beta))
+            busy = np.flatnonzero(R.any(axis=1))
+            channels.append((R, g * beta, busy if busy.size < nb // 2 else None))
         Z = np.empty((nb + 1, lam.size))                         # modes at block starts
         Z[0] = 0.0 if c0 is None else Winv @ np.asarray(c0, dtype=float)
         aB = a ** B
@@ -149,8 +150,12 @@ class CSFModel:
         for o, loc in enumerate(outputs):
             wl = W[loc]
             values = Z[:-1] @ (wl[:, None] * Ai)                 # what the block started with
-            for R, gb in channels:                               # plus this block's input
-                values += R @ np.tensordot(wl * gb, powers, axes=1)
+            for R, gb, rows in channels:                         # plus this block's input
+                K = np.tensordot(wl * gb, powers, axes=1)
+                if rows is None:
+                    values += R @ K
+                else:                                            # a sparse input: its blocks
+                    values[rows] += R[rows] @ K
             out[o] = values.ravel()
         return out[:, :n]
 

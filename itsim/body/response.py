@@ -331,14 +331,23 @@ def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exp
     n = max(len(base), len(expo), len(sens), len(tol))
     base, expo, sens, tol = (np.broadcast_to(v, (n, 1)) for v in (base, expo, sens, tol))
     # shared filters (one run for all patients); full-length arrays are made as few times
-    # as possible and then reused in place: fresh memory is what costs most at this length
-    u = lag(np.asarray(c_target, dtype=float), dt, ph.effect_delay)
-    u /= ph.ec50
-    ub = lag(np.asarray(c_brainstem, dtype=float), dt, ph.effect_delay)
-    ub /= ph.ec50
-    tol_state = lag(u, dt, ph.tolerance_time)
-    tol_state *= ph.tolerance_gain
-    if ph.withdrawal:
+    # as possible and then reused in place: fresh memory is what costs most at this length.
+    # Independent pieces run on two threads (lfilter and large ufuncs release the GIL).
+    def effect_site(c):
+        x = lag(np.asarray(c, dtype=float), dt, ph.effect_delay)
+        x /= ph.ec50
+        return x
+
+    u, ub = both(lambda: effect_site(c_target), lambda: effect_site(c_brainstem))
+
+    def tolerance_state():
+        x = lag(u, dt, ph.tolerance_time)
+        x *= ph.tolerance_gain
+        return x
+
+    def withdrawal_state():
+        if not ph.withdrawal:
+            return np.zeros_like(u)
         dep = lag(u, dt, ph.dependence_time)
         # deficit = (1 - u / dep) kept within 0..1, weighted by how adapted the body is
         deficit = np.divide(u, dep, out=np.ones_like(u), where=dep > 0)
@@ -346,11 +355,9 @@ def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exp
         np.clip(deficit, 0.0, 1.0, out=deficit)
         dep /= 1 + dep
         deficit *= dep
-        del dep
-        withdrawal = lag(deficit, dt, ph.withdrawal_time)
-        del deficit
-    else:
-        withdrawal = np.zeros_like(u)
+        return lag(deficit, dt, ph.withdrawal_time)
+
+    tol_state, withdrawal = both(tolerance_state, withdrawal_state)
     names = list(ph.effects) if outputs is None else list(outputs)
     for name in names:
         if name not in ph.effects:
@@ -366,9 +373,12 @@ def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exp
     u_d, ub_d, tol_d = (np.asarray(v, dtype=dtype) for v in (u, ub, tol_state))
     rows = min(n, chunk)
     buffer = lambda: np.empty((rows, steps), dtype=dtype)        # noqa: E731
-    scratch, inv_tf = buffer(), buffer()                         # reused by every chunk
-    work = buffer() if reduce_effects else None
-    tolerated = {}
+    scratch, scratch2, inv_tf = buffer(), buffer(), buffer()     # reused by every chunk
+    work = (buffer(), buffer()) if reduce_effects else (None, None)
+    raw = {"target": u_d, "brainstem": ub_d}
+    tolerated = {site: buffer() for site in
+                 {"target"} | {ph.effects[e][0] for e in names if ph.effects[e][2]}}
+    half = (len(names) + 1) // 2
     for lo in range(0, n, chunk):
         sl = slice(lo, min(n, lo + chunk))
         m = sl.stop - sl.start
@@ -379,34 +389,30 @@ def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exp
         np.multiply((tol[sl] * expo[sl]).astype(dtype), tol_d, out=tf)
         tf += 1
         np.reciprocal(tf, out=tf)
-        raw = {"target": u_d, "brainstem": ub_d}
-        made = {}
+        made = {site: np.multiply(raw[site], tf, out=buf[:m]) for site, buf in tolerated.items()}
 
-        def site_value(site, tolerates):
-            if not tolerates:
-                return raw[site]
-            if site not in made:
-                if site not in tolerated:
-                    tolerated[site] = buffer()
-                made[site] = np.multiply(raw[site], tf, out=tolerated[site][:m])
-            return made[site]
+        def main_effect():
+            out = score[sl]
+            np.multiply(a, made["target"], out=out)
+            r = _emax(out, emax, scratch[:m])
+            if relief is not None:
+                relief[sl] = r
+            np.multiply(r, -b, out=out)                          # b (1 - r) + rebound
+            out += b
+            np.multiply(rebound, top - b, out=scratch[:m])
+            out += scratch[:m]
+            side_effects(names[half:], scratch[:m], work[0])
 
-        out = score[sl]
-        np.multiply(a, site_value("target", True), out=out)
-        r = _emax(out, emax, scratch[:m])
-        if relief is not None:
-            relief[sl] = r
-        np.multiply(r, -b, out=out)                              # b (1 - r) + rebound
-        out += b
-        np.multiply(rebound, top - b, out=scratch[:m])
-        out += scratch[:m]
-        for name in names:
-            site, ratio, tolerates = ph.effects[name]
-            y = work[:m] if reduce_effects else effects[name][sl]
-            np.multiply(a / ratio, site_value(site, tolerates), out=y)
-            _emax(y, 1.0, scratch[:m])
-            if reduce_effects:
-                effects[name][sl] = y.max(axis=1)
+        def side_effects(which, tmp, spare):
+            for name in which:
+                site, ratio, tolerates = ph.effects[name]
+                y = spare[:m] if reduce_effects else effects[name][sl]
+                np.multiply(a / ratio, made[site] if tolerates else raw[site], out=y)
+                _emax(y, 1.0, tmp)
+                if reduce_effects:
+                    effects[name][sl] = y.max(axis=1)
+
+        both(lambda: side_effects(names[:half], scratch2[:m], work[1]), main_effect)
     if one:
         score, relief = score[0], relief[0]
         effects = {k: v[0] for k, v in effects.items()} if not reduce_effects else effects
@@ -416,6 +422,25 @@ def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exp
     return Response(ph, scale, np.asarray(baseline, dtype=float) if one else base[:, 0],
                     score, relief, effects, withdrawal, tolerance_out)
 
+
+
+_POOL = None
+
+
+def both(first, second):
+    """Run ``first`` on a helper thread while ``second`` runs here; return both results.
+    The heavy work (scipy's lfilter, numpy ufuncs on long arrays) releases the GIL, so the
+    two halves of the response run at the same time on two cores."""
+    global _POOL
+    if _POOL is None:
+        from concurrent.futures import ThreadPoolExecutor
+        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="itsim-response")
+    pending = _POOL.submit(first)
+    try:
+        b = second()
+    finally:
+        a = pending.result()
+    return a, b
 
 
 def _emax(x: np.ndarray, top: float, scratch: np.ndarray | None = None) -> np.ndarray:
