@@ -15,6 +15,7 @@ from . import DISCLAIMER, __version__
 from .errors import InputError
 
 START_PAGE = "lessons/00_start_here.ipynb"
+PATIENT_PAGE = "lessons/09_living_with_a_pump.ipynb"
 
 
 def course_root(explicit: str | None = None) -> Path:
@@ -67,6 +68,39 @@ def _course(args) -> int:
     return 0                       # reach it directly, and nothing is left behind
 
 
+def app_command(root: Path, page: str, port: int | None, browser: bool) -> list[str]:
+    """The Voila command line for one page: code hidden, widgets live, localhost only, with a
+    token (Voila's auto token)."""
+    path = (root / page) if not Path(page).is_absolute() else Path(page)
+    if path.suffix != ".ipynb" or not path.is_file():
+        raise InputError("page", page, "a notebook of the course, e.g. " + PATIENT_PAGE)
+    cmd = [sys.executable, "-m", "voila", str(path), "--Voila.ip=127.0.0.1", "--token",
+           f"--Voila.root_dir={root}"]
+    if port is not None:
+        cmd.append(f"--port={port}")
+    if not browser:
+        cmd.append("--no-browser")
+    return cmd
+
+
+def _app(args) -> int:
+    root = course_root(args.dir)
+    if args.port is not None and not 1 <= args.port <= 65535:
+        raise InputError("--port", args.port, "expected a port number from 1 to 65535")
+    page = args.page or PATIENT_PAGE
+    if not page.endswith(".ipynb"):
+        page = f"lessons/{page}.ipynb" if "/" not in page else page
+    cmd = app_command(root, page, args.port, not args.no_browser)
+    print(DISCLAIMER, file=sys.stderr, flush=True)
+    if args.print_command:
+        print(" ".join(cmd))
+        return 0
+    sys.stdout.flush()
+    os.chdir(root)
+    os.execv(cmd[0], cmd)
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one line and exit code 2, without the usage block."""
 
@@ -115,6 +149,18 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("jupyter_args", nargs=argparse.REMAINDER, metavar="-- JUPYTER_OPTION",
                    help="further JupyterLab options after --")
     c.set_defaults(run=_course)
+    a = sub.add_parser("app", help="open the patients' pages (or any lesson) as an app, code "
+                       "hidden", description="Serve a page with Voila on this machine "
+                       "(127.0.0.1, with a token): code hidden, widgets live. Default: "
+                       + PATIENT_PAGE + ".")
+    a.add_argument("page", nargs="?", help="a lesson, e.g. 07_refill or "
+                   "lessons/07_refill.ipynb (default: the patients' pages)")
+    a.add_argument("--dir", help="the course folder (default: the itsim checkout)")
+    a.add_argument("--port", type=int, help="port to listen on (default: Voila's, 8866)")
+    a.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    a.add_argument("--print-command", action="store_true",
+                   help="print the Voila command instead of running it")
+    a.set_defaults(run=_app)
     r = sub.add_parser("run", help="simulate a scenario file and print a summary",
                        description="Simulate a scenario (TOML) and print a readable summary, or "
                        "JSON with --json.")

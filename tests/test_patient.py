@@ -1,0 +1,84 @@
+"""The patients' pages: plain language (Flesch-Kincaid grade 6 or less), the refill calendar's
+arithmetic, the alarms and the warning signs."""
+import datetime as dt
+import io
+import json
+import re
+import wave
+from pathlib import Path
+
+import pytest
+import textstat
+
+from itsim import InputError, patient_guide as g
+from itsim.ui.patient import AlarmGuide, RefillCalendar, WarningSigns
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "lessons" / "09_living_with_a_pump.ipynb"
+
+
+def prose(path: Path) -> str:
+    """The page's markdown as plain sentences (headings, bullets and emphasis removed; the
+    sources section left out)."""
+    nb = json.loads(path.read_text())
+    md = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    md = md.split("## Where this comes from")[0]
+    out = []
+    for line in md.splitlines():
+        line = re.sub(r"^#+\s*|^\*\s*|^\d+\.\s*", "", line)
+        line = re.sub(r"[*_`]", "", line).strip()
+        if line:
+            out.append(line if re.search(r"[.!?:;]$", line) else line + ".")
+    return " ".join(out)
+
+
+def test_the_patient_page_reads_at_grade_6_or_below():
+    text = prose(PAGE)
+    assert len(text.split()) > 600
+    assert textstat.flesch_kincaid_grade(text) <= 6
+
+
+def test_the_patient_page_has_no_code_beyond_its_widgets():
+    nb = json.loads(PAGE.read_text())
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(len(c.splitlines()) <= 2 for c in code)        # an import, or one widget
+    assert "learning only" in "".join("".join(c["source"]) for c in nb["cells"][:1])
+
+
+def test_refill_calendar_arithmetic_and_weekdays():
+    c = g.refill_calendar("2026-12-03", "20 mL", "0.5 mL/day")
+    assert c.alarm_date == dt.date(2027, 1, 8)              # (20 - 2) / 0.5 = 36 days
+    assert c.empty_date == dt.date(2027, 1, 12)             # 40 days
+    assert c.visit_date == dt.date(2027, 1, 8) and c.visit_date.weekday() < 5
+    slow = g.refill_calendar("2026-12-03", "20 mL", "0.1 mL/day", drug="morphine")
+    assert slow.visit_date == dt.date(2027, 3, 3)           # morphine keeps 90 days [S70]
+    for bad in (dict(volume="1 mL"), dict(rate="0.5 mL"), dict(volume="20")):
+        with pytest.raises(InputError):
+            g.refill_calendar("2026-12-03", **{"volume": "20 mL", "rate": "0.5 mL/day", **bad})
+
+
+def test_the_alarm_tones_are_real_sound_files():
+    for kind, seconds in (("single", 1.0), ("two-tone", 3.0)):
+        with wave.open(io.BytesIO(g.tone(kind))) as w:
+            assert w.getnchannels() == 1 and w.getnframes() == int(seconds * w.getframerate())
+    assert "approximation" in g.tone_note("two-tone")
+
+
+def test_panels_answer_in_plain_words():
+    cal = RefillCalendar()
+    assert "Friday 08 January 2027" in cal.readout_text
+    cal.set(rate="fast")
+    assert cal.error and cal.error.startswith("Pump rate:")
+    guide = AlarmGuide()
+    guide.choice.value = "two-tone"
+    assert "straight away" in guide.readout_text
+    guide.reset()
+    assert "Choose" in guide.readout_text
+    signs = WarningSigns()
+    pick, answer = signs.rows["fever"]
+    pick.value = "wound"
+    assert "✔" in answer.value and "1 of" in signs.score.value
+    pick.value = "too-much"
+    assert "✘" in answer.value
+    signs.reset()
+    assert pick.value == ""
