@@ -122,3 +122,16 @@ def test_course_starts_jupyterlab_on_the_start_page(tmp_path):
         proc.wait(timeout=20)
     with pytest.raises(urllib.error.URLError):          # the server went with the command
         urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=2)
+
+
+def test_app_command_serves_the_patients_pages_with_voila_on_localhost_with_a_token():
+    out = run("app", "--print-command", "--no-browser")
+    assert out.returncode == 0
+    cmd = out.stdout.strip()
+    assert "-m voila" in cmd and "09_living_with_a_pump.ipynb" in cmd
+    assert "--Voila.ip=127.0.0.1" in cmd and "--token" in cmd
+    other = run("app", "07_refill", "--print-command")
+    assert "lessons/07_refill.ipynb" in other.stdout
+    bad = run("app", "no_such_lesson")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert bad.stderr.strip().splitlines()[-1].startswith("itsim: error: page =")
