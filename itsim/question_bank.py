@@ -810,3 +810,39 @@ def _occlusion_extra() -> float:
                                             "baclofen_occlusion.toml"))
     v = g.investigate("residual").values
     return v["withdrawn_ml"] - v["expected_ml"]
+
+
+# --- lesson 10: capstone ---------------------------------------------------------------------
+
+def _capstone_first_alarm() -> str:
+    from .simulation import simulate
+    tl = simulate(drug="baclofen", concentration="2000 mcg/mL", fill="20 mL",
+                  program={"mode": "continuous", "dose": "300 mcg/day"}, days=140, step="3 h",
+                  patient={"preset": "cerebral-spasticity", "sensitivity": 0.7})
+    first = tl.alarms[0]
+    return "a" if first.kind == "low-reservoir" and not first.critical else "b"
+
+
+register(Question(
+    "q10.1", "In case 1, which alarm comes first, and what should the patient do?",
+    _capstone_first_alarm, hint="Look at the list of alarms above the figure.",
+    explain="The single-tone low-reservoir alarm (day 120): call the clinic to book the refill. "
+    "The two-tone alarm means the drug has stopped: call at once [S5, S12].",
+    choices={"a": "one beep an hour (low reservoir): book the refill",
+             "b": "a two-tone alarm: the drug has stopped"}))
+register(Question(
+    "q10.2", "In case 2, at what rate must the pump run while the bridge bolus clears the old "
+    "10 mg/mL solution at 3 mg/day?",
+    lambda: _refill().concentration_change("3 mg/day", "10 mg/mL", "25 mg/mL",
+                                           "0.356 mL").bridge.flow,
+    hint="The old solution must still give 3 mg/day: rate = dose ÷ old concentration.",
+    explain="3 mg/day ÷ 10 mg/mL = 0.3 mL/day, for 0.356 mL ÷ 0.3 mL/day = 1.2 days; then "
+    "0.12 mL/day for the new 25 mg/mL solution.", kind="flow", unit="mL/day"))
+register(Question(
+    "q10.3", "Withdrawal signs, a normal pump log and the expected volume in the reservoir. "
+    "Which investigation next?", lambda: "b",
+    hint="The pump is working: where could the drug be going?",
+    explain="A plain X-ray of pump and catheter (cheap, low risk) looks for a kink, a break or a "
+    "disconnection [S21, S137]; an access-port study comes after [S67, S68].",
+    choices={"a": "an MRI with contrast", "b": "a plain X-ray of pump and catheter",
+             "c": "a contrast study through the access port first"}))

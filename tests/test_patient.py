@@ -82,3 +82,23 @@ def test_panels_answer_in_plain_words():
     assert "✘" in answer.value
     signs.reset()
     assert pick.value == ""
+
+
+def test_every_lesson_states_objectives_and_ends_with_a_summary():
+    for path in sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb")):
+        if path.name.startswith("00"):
+            continue
+        nb = json.loads(path.read_text())
+        md = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+        first = md[0].lower()
+        assert "learn" in first or "able to" in first, path.name        # objectives at the top
+        assert any("## Summary" in m or "## In short" in m for m in md[-3:]), \
+            path.name
+
+
+def test_the_start_page_lists_every_lesson_with_its_time():
+    text = (ROOT / "lessons" / "00_start_here.ipynb").read_text()
+    for path in sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb")):
+        if not path.name.startswith("00"):
+            assert f"({path.name})" in text, path.name
+    assert text.count(" min |") >= 10

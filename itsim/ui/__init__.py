@@ -10,9 +10,10 @@ from .device import (ConstantFlowPhysics, Programmer, ReservoirTimeline, Transit
                      bridge_figure, reservoir_figure)
 from .library import DrugBrowser, drug_table_html
 from .quiz import Question
+from .timeline import timeline_figure
 
 __all__ = ["DoseCalculator", "RouteConversion", "TitrationPlanner", "DrugBrowser",
            "concentration_comparison",
            "drug_table_html", "Question", "ReservoirTimeline", "TransitDelay",
            "ConstantFlowPhysics", "Programmer", "bridge_figure",
-           "reservoir_figure"]
+           "reservoir_figure", "timeline_figure"]
