@@ -102,9 +102,11 @@ def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
         tl.csf = {"tip": conc[0], "target": conc[1], "brainstem": conc[2], "levels": levels,
                   "model": model, "fast": fast}
     if patient is not None:
+        # scores and indices in single precision (7 digits are plenty for a 0-10 score and
+        # halve the memory traffic); the filters behind them run in double precision
         tl.response = response.respond(
             conc[1], conc[2], dt, pharm, baseline=person.baseline, exposure=person.exposure,
-            sensitivity=person.sensitivity, tolerance=person.tolerance)
+            sensitivity=person.sensitivity, tolerance=person.tolerance, dtype=np.float32)
         tl.response.patient = person
     return tl
 
