@@ -24,7 +24,7 @@ DISCLAIMER = ("For education only: itsim is a teaching simulator, not a medical 
 _SUBMODULES = ("units", "drugs", "dosing", "device", "events", "simulation", "timeline",
                "scenario", "exercises", "ui", "cli", "data", "facts", "body", "cohorts",
                "trial", "implant", "refill", "refill_station", "hazards", "troubleshoot",
-               "patient_guide")
+               "patient_guide", "authoring")
 
 
 def simulate(**kwargs):

@@ -128,6 +128,42 @@ def _run(args) -> int:
     return 0
 
 
+def _check(args) -> int:
+    from .authoring import check_file
+    problems = check_file(args.case)
+    if not problems:
+        print(f"{args.case}: fine. Run it with: itsim run {args.case}")
+        return 0
+    print(f"{args.case}: {len(problems)} problem{'s' if len(problems) > 1 else ''}")
+    for p in problems:
+        print(f"- {p}")
+    return 1
+
+
+def _new_case(args) -> int:
+    from .authoring import new_case
+    text = new_case(args.template)
+    if args.output:
+        out = Path(args.output)
+        if out.exists():
+            raise InputError("--output", args.output, "a new file (this one exists)")
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise InputError("--output", args.output, f"cannot be written ({e.strerror})") \
+                from None
+        print(f"wrote {out}; check it with: itsim check {out}")
+    else:
+        print(text, end="")
+    return 0
+
+
+def _link(args) -> int:
+    from .authoring import hub_link
+    print(hub_link(args.hub, args.repo, args.branch))
+    return 0
+
+
 def _extra(args: list[str]) -> list[str]:
     return args[1:] if args[:1] == ["--"] else args
 
@@ -170,6 +206,24 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--every", type=float, default=60.0, metavar="MINUTES",
                    help="CSV row spacing in minutes (default 60)")
     r.set_defaults(run=_run)
+    k = sub.add_parser("check", help="check a scenario file and explain every problem",
+                       description="Check a scenario (TOML) as itsim run would and list every "
+                       "problem in plain words. Exit 0 when fine, 1 when not.")
+    k.add_argument("case", help="the scenario file")
+    k.set_defaults(run=_check)
+    n = sub.add_parser("new-case", help="write a commented starting scenario",
+                       description="Print (or write) a commented scenario file to start from.")
+    n.add_argument("--template", default="basic", help="basic, refill or complication")
+    n.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of printing")
+    n.set_defaults(run=_new_case)
+    li = sub.add_parser("link", help="print a hub link that opens the course for learners",
+                        description="An nbgitpuller link: each learner's JupyterHub server "
+                        "pulls the course and opens the start page.")
+    li.add_argument("--hub", required=True, help="the hub's address, e.g. https://hub.example.org")
+    li.add_argument("--repo", default="https://github.com/itsim/itsim",
+                    help="the course repository (default: %(default)s)")
+    li.add_argument("--branch", default="main")
+    li.set_defaults(run=_link)
     return p
 
 

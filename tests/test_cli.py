@@ -135,3 +135,32 @@ def test_app_command_serves_the_patients_pages_with_voila_on_localhost_with_a_to
     bad = run("app", "no_such_lesson")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert bad.stderr.strip().splitlines()[-1].startswith("itsim: error: page =")
+
+
+def test_check_explains_every_problem_and_new_case_templates_pass(tmp_path):
+    for template in ("basic", "refill", "complication"):
+        case = tmp_path / f"{template}.toml"
+        out = run("new-case", "--template", template, "--output", str(case))
+        assert out.returncode == 0, out.stderr
+        ok = run("check", str(case))
+        assert ok.returncode == 0 and "fine" in ok.stdout
+        assert run("run", str(case)).returncode == 0
+    bad = tmp_path / "bad.toml"
+    bad.write_text('colour = "red"\n[pump]\nkind = "programable"\n[drug]\nname = "baclofen"\n'
+                   'concentration = "500"\n[[events]]\nat = "day 5"\nkind = "refil"\n')
+    out = run("check", str(bad))
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    for fragment in ("'colour'", "'pump.kind'", "needs 'fill'", "'drug.concentration'",
+                     "'events[0].kind'"):
+        assert fragment in out.stdout, fragment
+    again = run("new-case", "--output", str(bad))
+    assert again.returncode == 2 and "exists" in again.stderr
+
+
+def test_link_is_an_nbgitpuller_link_to_the_start_page():
+    out = run("link", "--hub", "https://hub.example.org", "--repo", "https://github.com/a/itsim")
+    assert out.returncode == 0
+    url = out.stdout.strip()
+    assert url.startswith("https://hub.example.org/hub/user-redirect/git-pull?")
+    assert "lab%2Ftree%2Fitsim%2Flessons%2F00_start_here.ipynb" in url
+    assert run("link", "--hub", "hub.example.org").returncode == 2

@@ -34,3 +34,10 @@ def test_notebook_export_and_build_round_trip(tmp_path):
         a, b = (nbformat.read(p, as_version=4) for p in (path, tmp_path / "nb.ipynb"))
         assert [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in a.cells] == \
             [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in b.cells]
+
+
+def test_scenario_format_doc_is_current():
+    """docs/scenarios.md lists every key and event the code accepts (tools/scenario_docs.py)."""
+    from itsim.authoring import format_doc
+    assert (ROOT / "docs" / "scenarios.md").read_text() == format_doc(), \
+        "run: python tools/scenario_docs.py"
