@@ -158,6 +158,18 @@ def _new_case(args) -> int:
     return 0
 
 
+def _export(args) -> int:
+    from .handout import export_html
+    if not args.html:
+        raise InputError("format", None, "--html (the one format so far)")
+    root = course_root(args.dir)
+    page = args.lesson if args.lesson.endswith(".ipynb") else f"lessons/{args.lesson}.ipynb"
+    path = Path(page) if Path(page).is_file() else root / page
+    out = export_html(path, args.output, code=not args.no_code)
+    print(f"wrote {out}")
+    return 0
+
+
 def _link(args) -> int:
     from .authoring import hub_link
     print(hub_link(args.hub, args.repo, args.branch))
@@ -216,6 +228,15 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--template", default="basic", help="basic, refill or complication")
     n.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of printing")
     n.set_defaults(run=_new_case)
+    x = sub.add_parser("export", help="write a lesson as a static HTML handout",
+                       description="Run a lesson in a fresh kernel and write it as one HTML "
+                       "page with its figures (and widgets drawn from their saved state).")
+    x.add_argument("lesson", help="a lesson, e.g. 07_refill or lessons/07_refill.ipynb")
+    x.add_argument("--html", action="store_true", help="write HTML (needed)")
+    x.add_argument("--output", "-o", metavar="FILE", help="where to write (default: beside it)")
+    x.add_argument("--no-code", action="store_true", help="leave the code cells out")
+    x.add_argument("--dir", help="the course folder (default: the itsim checkout)")
+    x.set_defaults(run=_export)
     li = sub.add_parser("link", help="print a hub link that opens the course for learners",
                         description="An nbgitpuller link: each learner's JupyterHub server "
                         "pulls the course and opens the start page.")

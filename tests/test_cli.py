@@ -164,3 +164,15 @@ def test_link_is_an_nbgitpuller_link_to_the_start_page():
     assert url.startswith("https://hub.example.org/hub/user-redirect/git-pull?")
     assert "lab%2Ftree%2Fitsim%2Flessons%2F00_start_here.ipynb" in url
     assert run("link", "--hub", "hub.example.org").returncode == 2
+
+
+def test_export_writes_a_static_html_handout(tmp_path):
+    out = tmp_path / "capstone.html"
+    r = run("export", "10_capstone_cases", "--html", "--output", str(out), "--no-code")
+    assert r.returncode == 0, r.stderr
+    html = out.read_text()
+    assert "Capstone: three patients" in html and "js-plotly-plot" in html.replace(
+        "plotly-graph-div", "js-plotly-plot")
+    assert "from itsim import" not in html                     # --no-code: prose and results
+    assert run("export", "10_capstone_cases").returncode == 2    # --html is needed
+    assert run("export", "nope", "--html").returncode == 2
