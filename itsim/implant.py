@@ -29,7 +29,7 @@ from .body import csf, response
 from .dosing import Finding
 from .errors import InputError
 from .facts import Fact, parse_fact
-from .units import fmt, parse, significant
+from .units import fmt, parse
 
 TARGETS = ("lower-limbs", "upper-limbs", "dystonia", "pain")
 PLACEMENTS = ("subfascial", "subcutaneous")

@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from itsim import InputError
 from itsim.exercises import QUESTIONS, ask, check, question
 from itsim.units import convert
 

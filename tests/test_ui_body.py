@@ -1,7 +1,6 @@
 """Lesson 01 panels (itsim.ui.body): the spine view, hydrophilic against lipophilic, and the
 respiratory-depression clock. Impossible input shows a plain message, never an exception;
 Reset restores; a slider move is fast and does not rerun the simulation."""
-import json
 import time
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 from itsim.body import csf
 from itsim.exercises import QUESTIONS
 from itsim.ui import body
+from test_ui_procedures import _check_outputs  # noqa: E402  (one helper for every exercise test)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -193,18 +193,6 @@ def test_decade_ticks_are_plain_numbers():
     assert body.decade_ticks(-3.2, 1.3)["ticktext"] == ["0.001", "0.01", "0.1", "1", "10"]
     assert body.decade_ticks(-4, 2, " %", every=2)["ticktext"] == ["0.0001 %", "0.01 %",
                                                                    "1 %", "100 %"]
-
-
-def _check_outputs(path):
-    nb = json.loads(path.read_text())
-    out = {}
-    for cell in nb["cells"]:
-        src = "".join(cell["source"])
-        if cell["cell_type"] == "code" and "check(" in src:
-            qid = src.split('check("')[1].split('"')[0]
-            texts = ["".join(o.get("data", {}).get("text/plain", "")) for o in cell["outputs"]]
-            out[qid] = " ".join(t for t in texts if t)
-    return out
 
 
 def test_exercise_01_solutions_pass_every_check_and_blanks_get_not_yet():

@@ -16,7 +16,7 @@ from ..simulation import simulate
 from .body import FIGURE_WIDTH, _narrow_readout, redraw
 from .panel import Panel, field
 from .style import (BLUE, FIGURE_LAYOUT, GREY, ORANGE, PURPLE, VERMILLION, box, error_box,
-                    esc, plain_message)
+                    esc, plain_message, plain_text)
 
 ONE_PLOT = {**FIGURE_LAYOUT, "width": FIGURE_WIDTH, "height": 460,
             "margin": dict(l=60, r=20, t=120, b=50)}
@@ -202,7 +202,6 @@ class MassRisk(Panel):
                                      y=[f"{d:g}" for d in self.DOSES]),
                              1: dict(x=[f"{conc:g}"], y=[f"{dose:g}"])},
                {"title": dict(text=f"{drug}: chance of a mass within {years} years")})
-        f = hazards.facts("inflammatory-mass")
         rate = hazards.mass_rate(drug, f"{conc} mg/mL", f"{dose} mg/day")
         self.readout.value = box(
             f"<b>{100 * p:.1f} %</b> chance of a mass within {years} years "
@@ -379,9 +378,8 @@ class TroubleshootingGame:
 
     @property
     def readout_text(self) -> str:
-        import html
-        import re
-        return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", self.readout.value)))
+        """The readout as plain text (for tests and screen readers)."""
+        return plain_text(self.readout.value)
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)

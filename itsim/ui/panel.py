@@ -6,14 +6,12 @@ notebook: the readout shows the message in plain words instead.
 """
 from __future__ import annotations
 
-import html
-import re
 from abc import ABC, abstractmethod
 
 import ipywidgets as w
 
 from ..errors import InputError
-from .style import error_box, plain_message
+from .style import error_box, plain_message, plain_text
 
 
 def field(width: str = "340px", label: str = "150px", typed: bool = True) -> dict:
@@ -86,10 +84,7 @@ class Panel(ABC):
     @property
     def readout_text(self) -> str:
         """The readout as plain text (for tests and screen readers)."""
-        text = re.sub(r"<(br|hr|/?(div|li|tr|td|th|ul|table|h\d|summary|details))\b[^>]*>", " ",
-                      self.readout.value)
-        text = re.sub(r"<[^>]+>", "", text)
-        return re.sub(r"\s+", " ", html.unescape(text)).strip()
+        return plain_text(self.readout.value)
 
     @abstractmethod
     def compute(self, **values):

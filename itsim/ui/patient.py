@@ -10,7 +10,7 @@ import ipywidgets as w
 from .. import patient_guide as guide
 from ..errors import InputError
 from .panel import Panel, field
-from .style import BLUE, GREEN, GREY, VERMILLION, box, esc
+from .style import BLUE, GREEN, GREY, VERMILLION, box, esc, plain_text
 
 DRUGS = [("I am not sure", ""), ("baclofen", "baclofen"), ("morphine", "morphine"),
          ("ziconotide", "ziconotide"), ("hydromorphone", "hydromorphone")]
@@ -94,9 +94,8 @@ class AlarmGuide:
 
     @property
     def readout_text(self) -> str:
-        import html
-        import re
-        return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", self.readout.value)))
+        """The readout as plain text (for tests and screen readers)."""
+        return plain_text(self.readout.value)
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)

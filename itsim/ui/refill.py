@@ -19,7 +19,7 @@ from ..units import fmt, parse
 from .body import FIGURE_WIDTH, _narrow_readout, redraw
 from .panel import Panel, field
 from .style import (BLUE, FIGURE_LAYOUT, GREEN, GREY, ORANGE, PURPLE, VERMILLION, box,
-                    error_box, esc, findings_html, plain_message)
+                    error_box, esc, findings_html, plain_message, plain_text)
 
 ONE_PLOT = {**FIGURE_LAYOUT, "width": FIGURE_WIDTH, "height": 380}
 PUMPS = [("programmable, 20 mL", "programmable-20"), ("programmable, 40 mL", "programmable-40"),
@@ -317,9 +317,7 @@ class RefillStation:
     @property
     def readout_text(self) -> str:
         """The readout as plain text (for tests and screen readers)."""
-        import html
-        import re
-        return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", self.readout.value)))
+        return plain_text(self.readout.value)
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)

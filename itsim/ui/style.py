@@ -39,6 +39,15 @@ def box(body_html: str, colour: str = GREY) -> str:
             f"{body_html}</div>")
 
 
+def plain_text(html_text: str) -> str:
+    """HTML as the plain text a screen reader would read (for readouts and tests)."""
+    import re
+    text = re.sub(r"<(br|hr|/?(div|li|tr|td|th|ul|table|h\d|summary|details))\b[^>]*>", " ",
+                  html_text)
+    text = re.sub(r"<[^>]+>", "", text)                       # inline tags: nothing
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+
 def error_box(message: str) -> str:
     """What a panel shows instead of results when an input is impossible."""
     return box(f"<b>Cannot calculate.</b><br>{esc(message)}", VERMILLION)
