@@ -52,8 +52,26 @@ _KINDS = {"doses": "mass", "small_patient_dose": "mass", "spacing": "time", "obs
 def facts(section: str) -> dict[str, Fact]:
     """The facts of ``[trial.<section>]`` (baclofen, pain, readings) in procedures.toml."""
     raw = data.load("procedures")["trial"][section]
-    return {k: parse_fact(f"procedures.toml [trial.{section}].{k}", k, v, _KINDS.get(k))
-            for k, v in raw.items()}
+    out = {}
+    for k, v in raw.items():
+        if k == "test_dose":                  # a table of facts, one per drug
+            for drug, f in v.items():
+                out[f"test_dose {drug}"] = parse_fact(
+                    f"procedures.toml [trial.{section}].test_dose.{drug}", f"test dose {drug}",
+                    f, "mass")
+        else:
+            out[k] = parse_fact(f"procedures.toml [trial.{section}].{k}", k, v, _KINDS.get(k))
+    return out
+
+
+def test_dose(drug: str) -> str:
+    """A sourced example test dose for ``drug`` as written in the data (e.g. '1 mg')."""
+    d = drugs.get(drug).name
+    f = facts("pain").get(f"test_dose {d}")
+    if f is None:
+        raise InputError("drug", d, "a drug with a sourced test dose: " + ", ".join(
+            k.split()[1] for k in facts("pain") if k.startswith("test_dose")))
+    return f.text
 
 
 def all_facts():
@@ -471,7 +489,10 @@ def single_shot(drug="morphine", dose=None, patient="chronic-non-cancer-pain", *
 
 
 def _example_dose(drug: str) -> str:
-    return {"morphine": "1 mg", "ziconotide": "2.5 mcg"}.get(drug, "0.5 mg")
+    try:
+        return test_dose(drug)
+    except InputError:
+        return "a dose with its unit, e.g. 1 mg"
 
 
 def _pain_decision(t: TestDose, drug: str, obs: float, ok: float):

@@ -15,7 +15,8 @@ from ..errors import InputError
 from ..simulation import simulate
 from .body import FIGURE_WIDTH, _narrow_readout, redraw
 from .panel import Panel, field
-from .style import (BLUE, FIGURE_LAYOUT, GREY, ORANGE, PURPLE, VERMILLION, box, error_box,
+from .timeline import course_figure
+from .style import (BLUE, FIGURE_LAYOUT, GREY, ORANGE, VERMILLION, box, error_box,
                     esc, plain_message, plain_text)
 
 ONE_PLOT = {**FIGURE_LAYOUT, "width": FIGURE_WIDTH, "height": 460,
@@ -91,20 +92,7 @@ class ComplicationExplorer(Panel):
             "day": w.IntSlider(value=4, min=1, max=DAYS - 4, description="On day",
                                **field("460px", "150px")),
         }
-        fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.55, 0.45],
-                            vertical_spacing=0.08)
-        fig.add_trace(go.Scatter(name="score (pain or tone)", line=dict(color=BLUE, width=3),
-                                 hovertemplate="day %{x:.2f}: %{y:.2f}<extra></extra>"), 1, 1)
-        fig.add_trace(go.Scatter(name="overdose sign", line=dict(color=VERMILLION, width=2.5),
-                                 hovertemplate="day %{x:.2f}: %{y:.2f}<extra></extra>"), 2, 1)
-        fig.add_trace(go.Scatter(name="withdrawal", line=dict(color=PURPLE, width=2.5,
-                                                              dash="dash"),
-                                 hovertemplate="day %{x:.2f}: %{y:.2f}<extra></extra>"), 2, 1)
-        fig.add_hline(y=0.5, line=dict(color=GREY, dash="dot"), row=2, col=1)
-        fig.update_layout(**ONE_PLOT)
-        fig.update_yaxes(title_text="index (0-1)", range=[0, 1], row=2, col=1)
-        fig.update_xaxes(title_text="days", row=2, col=1)
-        self.figure = go.FigureWidget(fig)
+        self.figure = course_figure("days", ONE_PLOT)
         _narrow_readout(self)
         self._finish()
 

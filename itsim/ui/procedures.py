@@ -144,7 +144,7 @@ def _screening(patient, sensitivity, start, observe, noise, seed):
 
 # --- a pain trial ---------------------------------------------------------------------------
 
-PAIN_DRUGS = {"morphine": "1 mg", "ziconotide": "2.5 mcg"}      # trial doses [S64], [Z12]
+PAIN_DRUGS = {d: trial.test_dose(d) for d in ("morphine", "ziconotide")}  # sourced, in data
 SIDE_EFFECTS = (("respiratory_depression", "slowed breathing", VERMILLION, "solid"),
                 ("sedation", "drowsiness", PURPLE, "dash"),
                 ("confusion", "confusion", ORANGE, "longdash"),

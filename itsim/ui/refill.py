@@ -18,6 +18,7 @@ from ..simulation import simulate
 from ..units import fmt, parse
 from .body import FIGURE_WIDTH, _narrow_readout, redraw
 from .panel import Panel, field
+from .timeline import course_figure
 from .style import (BLUE, FIGURE_LAYOUT, GREEN, GREY, ORANGE, PURPLE, VERMILLION, box,
                     error_box, esc, findings_html, plain_message, plain_text)
 
@@ -226,19 +227,8 @@ class RefillStation:
         self.reset_button.on_click(lambda _: self.reset())
         self.log = w.HTML(layout=w.Layout(width="460px"))
         self.readout = w.HTML(layout=w.Layout(width="330px"))
-        fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.55, 0.45],
-                            vertical_spacing=0.08)
-        fig.add_trace(go.Scatter(name="score (pain or tone)", line=dict(color=BLUE, width=3),
-                                 hovertemplate="day %{x:.2f}: %{y:.2f}<extra></extra>"), 1, 1)
-        fig.add_trace(go.Scatter(name="overdose sign", line=dict(color=VERMILLION, width=2.5),
-                                 hovertemplate="day %{x:.2f}: %{y:.2f}<extra></extra>"), 2, 1)
-        fig.add_trace(go.Scatter(name="withdrawal", line=dict(color=PURPLE, width=2.5,
-                                                              dash="dash"),
-                                 hovertemplate="day %{x:.2f}: %{y:.2f}<extra></extra>"), 2, 1)
-        fig.update_layout(**{**ONE_PLOT, "height": 420, "margin": dict(l=60, r=20, t=110, b=50)})
-        fig.update_yaxes(title_text="index (0-1)", range=[0, 1], row=2, col=1)
-        fig.update_xaxes(title_text="days after the refill", row=2, col=1)
-        self.figure = go.FigureWidget(fig)
+        self.figure = course_figure("days after the refill", {
+            **ONE_PLOT, "height": 420, "margin": dict(l=60, r=20, t=110, b=50)})
         self.widget = w.VBox([
             w.HTML("<h4 style='margin:4px 0'>The refill station</h4>"), self.case_box,
             *rows, w.HBox([self.finish_button, self.reset_button]),

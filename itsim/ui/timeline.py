@@ -47,3 +47,22 @@ def timeline_figure(tl, title: str = "", events: tuple = ()) -> go.Figure:
     fig.update_yaxes(rangemode="tozero", title_text="mL", row=3, col=1)
     fig.update_xaxes(title_text="days", row=3, col=1)
     return fig
+
+
+def course_figure(x_title: str, layout: dict) -> go.FigureWidget:
+    """An empty live figure for a patient's course: the score above (trace 0), the overdose
+    sign (1) and withdrawal (2) indices below, with the 0.5 syndrome line. Panels fill it."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.55, 0.45],
+                        vertical_spacing=0.08)
+    hover = "day %{x:.2f}: %{y:.2f}<extra></extra>"
+    fig.add_trace(go.Scatter(name="score (pain or tone)", line=dict(color=BLUE, width=3),
+                             hovertemplate=hover), 1, 1)
+    fig.add_trace(go.Scatter(name="overdose sign", line=dict(color=VERMILLION, width=2.5),
+                             hovertemplate=hover), 2, 1)
+    fig.add_trace(go.Scatter(name="withdrawal", line=dict(color=PURPLE, width=2.5, dash="dash"),
+                             hovertemplate=hover), 2, 1)
+    fig.add_hline(y=0.5, line=dict(color=GREY, dash="dot"), row=2, col=1)
+    fig.update_layout(**layout)
+    fig.update_yaxes(title_text="index (0-1)", range=[0, 1], row=2, col=1)
+    fig.update_xaxes(title_text=x_title, row=2, col=1)
+    return go.FigureWidget(fig)
