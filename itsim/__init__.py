@@ -16,6 +16,9 @@ from __future__ import annotations
 import importlib
 
 from .errors import InputError, UnknownDrugError
+from .memory import keep_freed_memory
+
+keep_freed_memory()           # re-runs reuse freed memory instead of faulting in fresh pages
 
 __version__ = "0.1.0"
 DISCLAIMER = ("For education only: itsim is a teaching simulator, not a medical device. "
@@ -24,7 +27,7 @@ DISCLAIMER = ("For education only: itsim is a teaching simulator, not a medical 
 _SUBMODULES = ("units", "drugs", "dosing", "device", "events", "simulation", "timeline",
                "scenario", "exercises", "ui", "cli", "data", "facts", "body", "cohorts",
                "trial", "implant", "refill", "refill_station", "hazards", "troubleshoot",
-               "patient_guide", "authoring")
+               "patient_guide", "authoring", "memory")
 
 
 def simulate(**kwargs):

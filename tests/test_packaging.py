@@ -46,3 +46,16 @@ def test_ci_runs_the_readme_test_command():
 def test_data_files_ship_with_the_package():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert "data/*.toml" in config["tool"]["setuptools"]["package-data"]["itsim"]
+
+
+def test_freed_memory_is_kept_for_reuse_unless_turned_off():
+    """On Linux with glibc, importing itsim fixes the malloc thresholds (re-runs then reuse
+    memory instead of faulting in fresh pages); ITSIM_MALLOC=default leaves them alone."""
+    import os
+    import subprocess
+    code = "import itsim; print(itsim.memory.keep_freed_memory())"
+    glibc = sys.platform.startswith("linux") and os.confstr("CS_GNU_LIBC_VERSION")
+    run = lambda env: subprocess.run([sys.executable, "-c", code], capture_output=True,  # noqa: E731
+                                     text=True, check=True, env={**os.environ, **env}).stdout
+    assert run({}).strip() == str(bool(glibc))
+    assert run({"ITSIM_MALLOC": "default"}).strip() == "False"
