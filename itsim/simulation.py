@@ -86,21 +86,15 @@ def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
     if csf_target is not None:
         levels = [csf.index(cath.tip), target, csf.index("cranial")]
         mass = np.diff(tl.csf_cumulative, prepend=0.0)
-        # slow flow stays at the tip's level; a fast injection carries drug further
-        fast = mass * csf.fast_fraction(np.diff(sim.vin, prepend=0.0) / dt)
-        inputs, where = [mass], [levels[0]]
-        if fast.sum() > 1e-9 * max(mass.sum(), 1e-12):
-            inputs, where = [mass - fast, fast], [levels[0], csf.spread_profile(levels[0])]
+        inputs, fast = csf.catheter_inputs(mass, sim.entered / dt, levels[0])
         from .body import systemic
         absorbed = systemic.equivalent_input([(k, m) for k, dg, m in sim.pockets
                                               if dg == d.name], n, dt, d.name)
         if absorbed is not None:              # a pocket fill reaching the CSF through the blood
-            inputs.append(absorbed)
-            where.append(systemic.profile(model.volumes))
-        conc = model.response(inputs if len(inputs) > 1 else inputs[0], dt,
-                              where if len(where) > 1 else where[0], levels)
+            inputs.append((absorbed, systemic.profile(model.volumes)))
+        conc = model.response([m for m, _ in inputs], dt, [w for _, w in inputs], levels)
         tl.csf = {"tip": conc[0], "target": conc[1], "brainstem": conc[2], "levels": levels,
-                  "model": model, "fast": fast}
+                  "model": model, "fast": fast, "inputs": inputs}
     if patient is not None:
         # scores and indices in single precision (7 digits are plenty for a 0-10 score and
         # halve the memory traffic); the filters behind them run in double precision
@@ -445,8 +439,7 @@ class _Chain:
             if inexact and pump.programmable:
                 res.low_steps = draw_from_reservoir(told, estimates, pump.low_reservoir_alarm,
                                                     pulse).low_steps
-            told_by = np.cumsum(told)              # mL the pump was told to give, by step
-            self.extra["refills"] = [self._refill_check(e, res, estimates, told_by)
+            self.extra["refills"] = [self._refill_check(e, res, estimates, told)
                                      for e in refills]
         # Only the programmable preset's alarms are in the sources; the valve-gated controller
         # plans the refill for the 3 mL point [S43], and a constant-flow pump has no alarms.
@@ -478,20 +471,21 @@ class _Chain:
             self.halted.append((self.k(out), self.n))
             self.note(out, "explant", "event", "the infected pump is removed: delivery stops")
 
-    def _refill_check(self, e, res, estimates, told_by) -> dict:
+    def _refill_check(self, e, res, estimates, told) -> dict:
         """At a refill: the volume the pump expects, what is really there, what was withdrawn,
         and whether the difference needs evaluating [S72]."""
         from .refill import discrepancy
         k = self.k(e.day)
         start, entered = [(s, v) for s, v in estimates if s < k][-1] if k else (0, self.fill0)
-        given = (told_by[k - 1] - (told_by[start - 1] if start else 0.0)) if k else 0.0
+        given = told[start:k].sum()                # mL the pump was told to give since then
         expected = max(entered - float(given), 0.0)
         actual = float(res.reservoir[k - 1]) if k else self.fill0
         aspirated = e.get("aspirated", actual) if e.get("aspirated") is not None else actual
         d = discrepancy(f"{expected!r} mL", f"{aspirated!r} mL", pump=self.pump.preset.name)
         return {"day": round(e.day, 4), "expected_ml": round(expected, 4),
                 "in_reservoir_ml": round(actual, 4), "aspirated_ml": round(aspirated, 4),
-                "discrepancy_ml": round(d.difference, 4), "flagged": d.flagged,
+                "discrepancy_ml": round(d.difference, 4) + 0.0,   # + 0.0: never "-0"
+                "flagged": d.flagged,
                 "meaning": d.meaning}
 
     def _mri(self, e, want, stop, fills):
@@ -575,10 +569,9 @@ class _Chain:
                 self.note(e.day, e.kind, "event")
         self.leaking = leaks and bool(np.any(leak))
         into = delivered * (1 - leak) if self.leaking else delivered
-        if cap_pieces or self.leaking:
-            vin = np.cumsum(into + caps)
-        else:
-            vin = cumulative                        # mL entered = mL the pump delivered                       # mL entered by the end of each step
+        self.entered = into + caps if cap_pieces else into      # mL entering in each step
+        # mL entered by the end of each step: what the pump delivered, if nothing else
+        vin = np.cumsum(self.entered) if cap_pieces or self.leaking else cumulative
         before = np.concatenate(([0.0], vin[:-1]))          # ... by the start of each step
         # (coordinate, step, order within the step, drug, conc): at one coordinate the later
         # piece wins; within a step an injection comes before the pump fluid that follows it

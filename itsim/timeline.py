@@ -176,14 +176,11 @@ class Timeline:
         if not self.csf:
             from .errors import InputError
             raise InputError("csf_target", None, "simulate with csf_target='T4' (say) first")
-        from .body.csf import spread_profile
         k = min(int(day * 1440 / self.step_minutes), self.commanded.size - 1)
-        mass = np.diff(self.csf_cumulative[:k + 1], prepend=0.0)
-        fast = self.csf["fast"][:k + 1]
-        model, tip = self.csf["model"], self.csf["levels"][0]
+        model, inputs = self.csf["model"], self.csf["inputs"]
         every = range(model.volumes.size)
-        return model.response([mass - fast, fast], self.step_minutes,
-                              [tip, spread_profile(tip)], every)[:, k]
+        return model.response([m[:k + 1] for m, _ in inputs], self.step_minutes,
+                              [w for _, w in inputs], every)[:, k]
 
     def to_csv(self, file=None, every: int = 1) -> str | None:
         """Write the time series as CSV (to ``file``, a path or open file; else return it)."""

@@ -176,3 +176,35 @@ def test_every_catheter_tip_level_can_be_followed_into_the_csf():
         assert tl.csf["levels"][0] == index(level)
     with pytest.raises(InputError, match="catheter.tip = 'cranial'"):
         make_catheter(tip="cranial")
+
+
+@given(st.integers(2, 600), st.integers(0, 1000), st.sampled_from(["T10", "L2", "C5"]))
+def test_catheter_inputs_split_the_flow_exactly(n, seed, tip_level):
+    """The usual flow's split for every step, plus a correction where the flow differs,
+    gives the same CSF as the slow and fast shares sent separately."""
+    from itsim.body.csf import catheter_inputs, fast_fraction, spread_profile
+    model = CSFModel(V, 0.05, 0.01, np.log(2) / 185)
+    rng = np.random.default_rng(seed)
+    flow = np.full(n, 2e-4)                                   # mL/min: a slow infusion ...
+    burst = rng.integers(0, n, size=3)
+    flow[burst] = rng.random(3) * 0.5                         # ... with a few fast steps
+    mass = flow * 500.0                                       # mcg per 1-min step
+    tip, outs = index(tip_level), [index(tip_level), index("T4"), index("cranial")]
+    inputs, fast = catheter_inputs(mass, flow, tip)
+    assert np.array_equal(fast, mass * fast_fraction(flow))
+    got = model.response([m for m, _ in inputs], 1.0, [w for _, w in inputs], outs)
+    want = model.response([mass - fast, fast], 1.0, [tip, spread_profile(tip)], outs)
+    assert np.abs(got - want).max() <= 1e-12 * np.abs(want).max()
+    if len(inputs) == 2:
+        assert np.count_nonzero(inputs[1][0]) <= 3            # the correction is sparse
+
+
+def test_a_sparse_input_is_solved_exactly():
+    """Inputs busy in few blocks take the solver's sparse path: still the exact answer."""
+    model = CSFModel(V, 0.05, 0.01, np.log(2) / 185)
+    u = np.zeros(2000)
+    u[[5, 700, 701, 1999]] = [3.0, 1.0, 2.0, 5.0]
+    outs = [index("T10"), index("cranial")]
+    got = model.response(u, 2.0, index("T10"), outs)
+    want = stepped(model, u, 2.0, index("T10"), outs)
+    assert np.abs(got - want).max() <= 1e-10 * np.abs(want).max()

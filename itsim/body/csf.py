@@ -24,6 +24,7 @@ import numpy as np
 
 from .. import data
 from ..facts import parse_fact
+from .recurrence import first_order
 
 LEVELS = (["S1"] + [f"L{i}" for i in range(5, 0, -1)] + [f"T{i}" for i in range(12, 0, -1)]
           + [f"C{i}" for i in range(7, 0, -1)] + ["cranial"])
@@ -111,7 +112,7 @@ class CSFModel:
         compartment ``tip`` (an index) or shared by a profile (fractions per compartment).
         Several inputs at once: lists of masses and of tips. Exact for that input. Returns an
         array (len(outputs), N)."""
-        if np.ndim(mass_per_step) == 1:
+        if isinstance(mass_per_step, np.ndarray) and mass_per_step.ndim == 1:
             mass_per_step, tip = [mass_per_step], [tip]
         lam, W, Winv = self.lam, self.W, self.Winv
         a = np.exp(lam * dt)
@@ -126,37 +127,46 @@ class CSFModel:
         Ai = a[:, None] ** i[None, :]                            # modes x B: a^i
         lower = i[None, :] - 1 - k[:, None]                      # k x j: exponent j - k
         powers = np.where(lower >= 0, a[:, None, None] ** np.maximum(lower, 0), 0.0)
-        G = np.zeros((nb, lam.size))                             # blocks x modes
+        wl = W[list(outputs)]                                    # outputs x modes
+        G = np.zeros((lam.size, nb))                             # modes x blocks
         channels = []
         for mass, where in zip(mass_per_step, tip):
-            rp = np.zeros(nb * B)
-            rp[:n] = np.asarray(mass, dtype=float) / dt          # mcg/min, constant per step
-            R = rp.reshape(nb, B)
+            mass = np.asarray(mass, dtype=float)                 # mcg per step; / dt below
+            if n == nb * B:
+                R = mass.reshape(nb, B)
+            else:
+                R = np.zeros((nb, B))
+                R.ravel()[:n] = mass
             profile = np.zeros(self.volumes.size)
             if np.ndim(where) == 0:
                 profile[int(where)] = 1.0
             else:
                 profile = np.asarray(where, dtype=float)
-            beta = Winv @ (profile / self.volumes)               # mode loadings of the input
-            G += (R @ P.T) * (g * beta)
+            gb = g / dt * (Winv @ (profile / self.volumes))      # mode loadings of the input
+            G += gb[:, None] * (P @ R.T)
+            # this input's own effect inside each block, for each output: B x B
+            K = np.einsum("om,mkj->okj", wl * gb, powers)
             busy = np.flatnonzero(R.any(axis=1))
-            channels.append((R, g * beta, busy if busy.size < nb // 2 else None))
-        Z = np.empty((nb + 1, lam.size))                         # modes at block starts
-        Z[0] = 0.0 if c0 is None else Winv @ np.asarray(c0, dtype=float)
-        aB = a ** B
-        for m in range(lam.size):                                # one recurrence per mode
-            Z[1:, m] = _recurrence(aB[m], G[:, m], Z[0, m])
-        out = np.empty((len(outputs), nb * B))
-        for o, loc in enumerate(outputs):
-            wl = W[loc]
-            values = Z[:-1] @ (wl[:, None] * Ai)                 # what the block started with
-            for R, gb, rows in channels:                         # plus this block's input
-                K = np.tensordot(wl * gb, powers, axes=1)
-                if rows is None:
-                    values += R @ K
-                else:                                            # a sparse input: its blocks
-                    values[rows] += R[rows] @ K
-            out[o] = values.ravel()
+            channels.append((R, K, busy if busy.size < nb // 2 else None))
+        z0 = 0.0 if c0 is None else Winv @ np.asarray(c0, dtype=float)
+        ends = first_order(a ** B, G, z0)                        # modes at each block's end
+        # Each block's values: the modes it started with, carried through the block, plus
+        # its own input. Dense inputs join the start modes in one matrix product per output,
+        # written straight into the result; sparse inputs touch only their blocks.
+        dense = [c for c in channels if c[2] is None]
+        X = np.empty((nb, lam.size + B * len(dense)))
+        X[0, :lam.size] = z0
+        X[1:, :lam.size] = ends[:, :-1].T
+        for d, (R, _, _) in enumerate(dense):
+            X[:, lam.size + d * B: lam.size + (d + 1) * B] = R
+        out = np.empty((len(wl), nb * B))
+        for o in range(len(wl)):
+            Y = out[o].reshape(nb, B)
+            np.matmul(X, np.concatenate([wl[o][:, None] * Ai] + [K[o] for _, K, _ in dense]),
+                      out=Y)
+            for R, K, rows in channels:
+                if rows is not None:
+                    Y[rows] += R[rows] @ K[o]
         return out[:, :n]
 
 
@@ -197,6 +207,29 @@ def spread_profile(tip: int, width: int | None = None) -> np.ndarray:
     return weights / weights.sum()
 
 
+def catheter_inputs(mass_per_step, flow_ml_per_min, tip: int) -> tuple[list, np.ndarray]:
+    """What leaves the catheter, as inputs for :meth:`CSFModel.response`: ``mass_per_step``
+    mcg leaving at ``flow_ml_per_min``. Slow flow stays at the tip's level; a fast injection
+    carries the share :func:`fast_fraction` along :func:`spread_profile`. Returns
+    ([(mcg per step, where), ...], the fast mcg per step). The usual flow's split is one input
+    for every step, and the steps whose flow differs (boluses) add a correction that is zero
+    elsewhere, so the solver can skip it: exactly the same split, at the cost of one input."""
+    mass = np.asarray(mass_per_step, dtype=float)
+    f = fast_fraction(flow_ml_per_min)
+    fast = mass * f
+    if not fast.sum() > 1e-9 * max(mass.sum(), 1e-12):
+        return [(mass, tip)], fast
+    spread, at_tip = spread_profile(tip), np.zeros(len(LEVELS))
+    at_tip[tip] = 1.0
+    picks = f[[0, f.size // 2, -1]]
+    usual = max(picks, key=lambda v: np.count_nonzero(f == v))
+    inputs = [(mass, (1 - usual) * at_tip + usual * spread)]
+    other = f != usual
+    if other.any():
+        inputs.append((mass * (f - usual), spread - at_tip))
+    return inputs, fast
+
+
 def fast_fraction(flow_ml_per_min) -> np.ndarray:
     """Share of what leaves the catheter that a fast injection carries beyond the tip."""
     q = np.asarray(flow_ml_per_min, dtype=float)
@@ -230,11 +263,3 @@ def mixing_flows() -> np.ndarray:
     steps = np.arange(flows.size - first)
     flows[first:] = low * (high / low) ** (steps / steps[-1])
     return flows
-
-
-def _recurrence(a: float, x: np.ndarray, z0: float) -> np.ndarray:
-    """y[j] = a y[j-1] + x[j-1] (y[-1] = z0), returned for j = 1..len(x): a first-order
-    linear recurrence computed in C by scipy.signal.lfilter."""
-    from scipy.signal import lfilter
-    y, _ = lfilter([1.0], [1.0, -a], x, zi=[a * z0])
-    return y

@@ -13,7 +13,7 @@ time grid; outputs are a score on the patient's scale (pain NRS 0-10 or Modified
   exposure falls below it, withdrawal builds with ``withdrawal_time`` and the score rebounds
   towards the top of the scale.
 
-Every stage is a linear filter over the whole array (scipy.signal.lfilter) or an elementwise
+Every stage is a linear filter over the whole array (``recurrence.first_order``) or an elementwise
 formula, so a year at 1-minute steps or 10 000 patients at hourly steps cost milliseconds to
 a second. Patients differ by three factors (exposure, sensitivity, tolerance) and a baseline;
 the shared filters run once and the patients only scale them.
@@ -32,6 +32,7 @@ import numpy as np
 from .. import data
 from ..errors import InputError
 from ..facts import Fact, parse_fact
+from .recurrence import first_order
 
 SCALES = {"NRS": {"max": 10.0, "what": "pain", "column": "pain_score_nrs_0_10",
                   "name": "pain (NRS 0-10)"},
@@ -235,12 +236,13 @@ def steady_state(drug: str, level: int, dose_mcg_per_day: float) -> np.ndarray:
     return -np.linalg.solve(model.M, source)
 
 
-def lag(x: np.ndarray, dt: float, half_time: float) -> np.ndarray:
+def lag(x: np.ndarray, dt: float, half_time: float, scale: float = 1.0,
+        dtype=np.float64) -> np.ndarray:
     """First-order delay along the last axis (steps of ``dt`` minutes; ``half_time``
-    minutes), exact for a value held over each step: y[k] = a y[k-1] + (1 - a) x[k]."""
-    from scipy.signal import lfilter
+    minutes), exact for a value held over each step: y[k] = a y[k-1] + (1 - a) x[k]; the
+    result times ``scale``, stored as ``dtype``."""
     a = float(np.exp(-np.log(2) * dt / half_time))
-    return lfilter([1.0 - a], [1.0, -a], x, axis=-1)
+    return first_order(a, x, scale=(1.0 - a) * scale, dtype=dtype)
 
 
 @dataclass
@@ -330,24 +332,14 @@ def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exp
     base, expo, sens, tol = (col(v) for v in (baseline, exposure, sensitivity, tolerance))
     n = max(len(base), len(expo), len(sens), len(tol))
     base, expo, sens, tol = (np.broadcast_to(v, (n, 1)) for v in (base, expo, sens, tol))
-    # shared filters (one run for all patients); full-length arrays are made as few times
-    # as possible and then reused in place: fresh memory is what costs most at this length.
-    # Independent pieces run on two threads (lfilter and large ufuncs release the GIL).
-    def effect_site(c):
-        x = lag(np.asarray(c, dtype=float), dt, ph.effect_delay)
-        x /= ph.ec50
-        return x
-
-    u, ub = both(lambda: effect_site(c_target), lambda: effect_site(c_brainstem))
-
-    def tolerance_state():
-        x = lag(u, dt, ph.tolerance_time)
-        x *= ph.tolerance_gain
-        return x
-
-    def withdrawal_state():
-        if not ph.withdrawal:
-            return np.zeros_like(u)
+    # Shared filters (one run for all patients); full-length arrays are made as few times
+    # as possible and then reused in place. Effect sites in units of the half-effect
+    # concentration: the target's in double precision (tolerance and withdrawal follow it),
+    # the brainstem's straight in ``dtype``.
+    u = lag(c_target, dt, ph.effect_delay, 1 / ph.ec50)
+    ub = lag(c_brainstem, dt, ph.effect_delay, 1 / ph.ec50, dtype)
+    tol_d = lag(u, dt, ph.tolerance_time, ph.tolerance_gain, dtype)
+    if ph.withdrawal:
         dep = lag(u, dt, ph.dependence_time)
         # deficit = (1 - u / dep) kept within 0..1, weighted by how adapted the body is
         deficit = np.divide(u, dep, out=np.ones_like(u), where=dep > 0)
@@ -355,9 +347,9 @@ def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exp
         np.clip(deficit, 0.0, 1.0, out=deficit)
         dep /= 1 + dep
         deficit *= dep
-        return lag(deficit, dt, ph.withdrawal_time)
-
-    tol_state, withdrawal = both(tolerance_state, withdrawal_state)
+        withdrawal = lag(deficit, dt, ph.withdrawal_time, dtype=dtype)
+    else:
+        withdrawal = np.zeros(u.shape, dtype=dtype)
     names = list(ph.effects) if outputs is None else list(outputs)
     for name in names:
         if name not in ph.effects:
@@ -369,78 +361,65 @@ def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exp
     score = np.empty((n, steps), dtype=dtype)
     relief = np.empty((n, steps), dtype=dtype) if one else None
     effects = {k: np.empty(n if reduce_effects else (n, steps), dtype=dtype) for k in names}
-    rebound = np.asarray(withdrawal if ph.rebound else np.zeros_like(u), dtype=dtype)
-    u_d, ub_d, tol_d = (np.asarray(v, dtype=dtype) for v in (u, ub, tol_state))
-    rows = min(n, chunk)
-    buffer = lambda: np.empty((rows, steps), dtype=dtype)        # noqa: E731
-    scratch, scratch2, inv_tf = buffer(), buffer(), buffer()     # reused by every chunk
-    work = (buffer(), buffer()) if reduce_effects else (None, None)
-    raw = {"target": u_d, "brainstem": ub_d}
-    tolerated = {site: buffer() for site in
-                 {"target"} | {ph.effects[e][0] for e in names if ph.effects[e][2]}}
-    half = (len(names) + 1) // 2
-    for lo in range(0, n, chunk):
-        sl = slice(lo, min(n, lo + chunk))
-        m = sl.stop - sl.start
-        a = (expo[sl] * sens[sl]).astype(dtype)
-        b = base[sl].astype(dtype)
-        # 1 / (1 + gain x T): the tolerance factor, once for all effects that tolerate
-        tf = inv_tf[:m]
-        np.multiply((tol[sl] * expo[sl]).astype(dtype), tol_d, out=tf)
-        tf += 1
-        np.reciprocal(tf, out=tf)
-        made = {site: np.multiply(raw[site], tf, out=buf[:m]) for site, buf in tolerated.items()}
+    rebound = withdrawal if ph.rebound else np.zeros(u.shape, dtype=dtype)
+    u_d = u.astype(dtype, copy=False)
+    raw = {"target": u_d, "brainstem": ub}
+    sites = {"target"} | {ph.effects[e][0] for e in names if ph.effects[e][2]}
 
-        def main_effect():
-            out = score[sl]
+    def patients(starts):
+        """Fill the outputs for the chunks of patients beginning at ``starts``."""
+        rows = min(n, chunk)
+        buffer = lambda: np.empty((rows, steps), dtype=dtype)    # noqa: E731
+        scratch, inv_tf = buffer(), buffer()                     # reused by every chunk
+        work = buffer() if reduce_effects else None
+        tolerated = {site: buffer() for site in sites}
+        for lo in starts:
+            sl = slice(lo, min(n, lo + chunk))
+            m = sl.stop - sl.start
+            a = (expo[sl] * sens[sl]).astype(dtype)
+            b = base[sl].astype(dtype)
+            tmp = scratch[:m]
+            # 1 / (1 + gain x T): the tolerance factor, once for all effects that tolerate
+            tf = inv_tf[:m]
+            np.multiply((tol[sl] * expo[sl]).astype(dtype), tol_d, out=tf)
+            tf += 1
+            np.reciprocal(tf, out=tf)
+            made = {site: np.multiply(raw[site], tf, out=buf[:m])
+                    for site, buf in tolerated.items()}
+            out = score[sl]                                  # the main effect, as a score
             np.multiply(a, made["target"], out=out)
-            r = _emax(out, emax, scratch[:m])
+            r = _emax(out, emax, tmp)
             if relief is not None:
                 relief[sl] = r
-            np.multiply(r, -b, out=out)                          # b (1 - r) + rebound
+            np.multiply(r, -b, out=out)                      # b (1 - r) + rebound
             out += b
-            np.multiply(rebound, top - b, out=scratch[:m])
-            out += scratch[:m]
-            side_effects(names[half:], scratch[:m], work[0])
-
-        def side_effects(which, tmp, spare):
-            for name in which:
+            np.multiply(rebound, top - b, out=tmp)
+            out += tmp
+            for name in names:                               # side effects
                 site, ratio, tolerates = ph.effects[name]
-                y = spare[:m] if reduce_effects else effects[name][sl]
+                y = work[:m] if reduce_effects else effects[name][sl]
                 np.multiply(a / ratio, made[site] if tolerates else raw[site], out=y)
                 _emax(y, 1.0, tmp)
                 if reduce_effects:
                     effects[name][sl] = y.max(axis=1)
 
-        both(lambda: side_effects(names[:half], scratch2[:m], work[1]), main_effect)
+    starts = range(0, n, chunk)
+    if len(starts) < 4:
+        patients(starts)
+    else:           # a large cohort: chunks are independent, so two threads share them
+        from concurrent.futures import ThreadPoolExecutor  # (numpy releases the GIL)
+        with ThreadPoolExecutor(2, thread_name_prefix="itsim-cohort") as pool:
+            list(pool.map(patients, (starts[0::2], starts[1::2])))
     if one:
         score, relief = score[0], relief[0]
         effects = {k: v[0] for k, v in effects.items()} if not reduce_effects else effects
-        tolerance_out = 1 + float(tol[0, 0] * expo[0, 0]) * tol_state
+        tolerance_out = tol_d * tol_d.dtype.type(tol[0, 0] * expo[0, 0])
+        tolerance_out += 1
     else:
         tolerance_out = None
     return Response(ph, scale, np.asarray(baseline, dtype=float) if one else base[:, 0],
                     score, relief, effects, withdrawal, tolerance_out)
 
-
-
-_POOL = None
-
-
-def both(first, second):
-    """Run ``first`` on a helper thread while ``second`` runs here; return both results.
-    The heavy work (scipy's lfilter, numpy ufuncs on long arrays) releases the GIL, so the
-    two halves of the response run at the same time on two cores."""
-    global _POOL
-    if _POOL is None:
-        from concurrent.futures import ThreadPoolExecutor
-        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="itsim-response")
-    pending = _POOL.submit(first)
-    try:
-        b = second()
-    finally:
-        a = pending.result()
-    return a, b
 
 
 def _emax(x: np.ndarray, top: float, scratch: np.ndarray | None = None) -> np.ndarray:

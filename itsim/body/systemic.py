@@ -40,12 +40,12 @@ def equivalent_input(pockets, n: int, dt: float, drug: str) -> np.ndarray | None
     f = facts()
     if not pockets or drug not in f:
         return None
-    from scipy.signal import lfilter
+    from .recurrence import first_order
     given = np.zeros(n)
     for k, mcg in pockets:
         given[k] += mcg
     keep = float(np.exp(-np.log(2) * dt / (f["absorption"].value * 1440)))
-    depot = lfilter([1.0], [1.0, -keep], given)          # in the pocket at the end of each step
+    depot = first_order(keep, given)                     # in the pocket at the end of each step
     absorbed = given + np.concatenate(([0.0], depot[:-1])) - depot
     return absorbed / float(f[drug].value)
 

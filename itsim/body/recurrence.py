@@ -1,0 +1,52 @@
+"""First-order linear recurrences, y[k] = a y[k-1] + x[k], computed exactly in blocks.
+
+Every delay in the body model (CSF modes, effect sites, tolerance, withdrawal, a pocket
+depot) is one of these. A recurrence is sequential, but its blocks are not: within a block
+of B steps the values are one matrix product with the powers of ``a``, and a block passes
+on only its last value, which is itself a recurrence B times shorter (coefficient a^B).
+At the lengths the simulator uses (10^4 to 10^6 steps) this is several times faster than a
+step-by-step filter, for one coefficient or for many at once, with the same arithmetic
+(sums of a^j x, no subtraction of large numbers).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+BLOCK = 32
+TINY = 1e-200    # powers of a below this are dropped: far below double precision
+
+
+def first_order(a, x, y0=0.0, block: int = BLOCK, scale: float = 1.0,
+                dtype=np.float64) -> np.ndarray:
+    """y[k] = a y[k-1] + scale x[k] along the last axis of ``x``, from y[-1] = ``y0``.
+
+    ``a`` (0 <= a <= 1 for a decaying state) is a scalar or one coefficient per row of
+    ``x`` (shape ``x.shape[:-1]``); ``y0`` likewise. The arithmetic is in double precision;
+    the result, a new array shaped like ``x``, is stored as ``dtype``."""
+    x = np.asarray(x, dtype=float)
+    a = np.asarray(a, dtype=float)
+    lead, n = x.shape[:-1], x.shape[-1]
+    y0 = np.broadcast_to(np.asarray(y0, dtype=float), lead)
+    y = np.empty(x.shape, dtype=dtype)
+    nb = n // block
+    full = nb * block
+    if nb > 1:
+        power = a[..., None] ** np.arange(block + 1)        # a^0 .. a^B, small
+        power[power < TINY] = 0.0                           # no subnormals (slow, negligible)
+        j = np.arange(block)
+        gap = j[None, :] - j[:, None]                       # from step i to step j of a block
+        T = np.where(gap >= 0, power[..., np.maximum(gap, 0)] * scale, 0.0)
+        into = y if y.dtype == np.float64 else np.empty(x.shape)
+        Y = into[..., :full].reshape(lead + (nb, block))
+        np.matmul(x[..., :full].reshape(lead + (nb, block)), T, out=Y)  # each block from 0
+        ends = first_order(power[..., block], Y[..., -1], y0, block)    # state at block ends
+        starts = np.concatenate([y0[..., None], ends[..., :-1]], axis=-1)
+        np.add(Y, starts[..., None] * power[..., None, 1:],
+               out=y[..., :full].reshape(lead + (nb, block)))
+        prev = ends[..., -1]
+    else:
+        full, prev = 0, y0
+    for k in range(full, n):                                # the rest step by step
+        prev = a * prev + scale * x[..., k]
+        y[..., k] = prev
+    return y
