@@ -26,10 +26,8 @@ CASE = dict(drug="morphine", concentration="10 mg/mL", fill="20 mL", days=180,
                     {"at": "day 90", "kind": "bolus", "dose": "0.5 mg", "duration": "30 min"}])
 
 
-def chain(model, outs):
-    tl = itsim.simulate(**CASE, csf_target="T4", patient="cancer-pain")
-    mass = np.diff(tl.csf_cumulative, prepend=0.0)
-    return np.array([tl.csf["tip"], tl.csf["target"], tl.csf["brainstem"]]), mass, tl.csf["fast"]
+def chain():
+    return itsim.simulate(**CASE, csf_target="T4", patient="cancer-pain")
 
 
 def main():
@@ -38,17 +36,19 @@ def main():
     n = ap.parse_args().repeat
     model = model_for("morphine")
     outs = [index("T10"), index("T4"), index("cranial")]
-    chain(model, outs)
+    chain()
     times = []
     for _ in range(n):
         t = time.perf_counter()
-        conc, mass, fast_mass = chain(model, outs)
+        tl = chain()
         times.append((time.perf_counter() - t) * 1000)
     fast = statistics.median(times)
     print(f"program -> pump -> catheter -> CSF -> response, 180 days at 1 min: {fast:.1f} ms "
           "median "
           f"({min(times):.1f}-{max(times):.1f}, {n} runs)")
 
+    conc = np.array([tl.csf["tip"], tl.csf["target"], tl.csf["brainstem"]])
+    mass, fast_mass = np.diff(tl.csf_cumulative, prepend=0.0), tl.csf["fast"]
     tip, dt, steps = index("T10"), 1.0, mass.size
     slow_rate, fast_rate = (mass - fast_mass) / dt, fast_mass / dt
     profile = spread_profile(tip) / model.volumes

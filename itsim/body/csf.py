@@ -143,11 +143,16 @@ class CSFModel:
             else:
                 profile = np.asarray(where, dtype=float)
             gb = g / dt * (Winv @ (profile / self.volumes))      # mode loadings of the input
-            G += gb[:, None] * (P @ R.T)
+            # an input busy in fewer than half the blocks (a bolus) is applied to those only
+            busy = None
+            if np.count_nonzero(mass) < nb // 2:
+                busy = np.unique(np.flatnonzero(R.ravel()) // B)
+                G[:, busy] += gb[:, None] * (P @ R[busy].T)
+            else:
+                G += gb[:, None] * (P @ R.T)
             # this input's own effect inside each block, for each output: B x B
             K = np.einsum("om,mkj->okj", wl * gb, powers)
-            busy = np.flatnonzero(R.any(axis=1))
-            channels.append((R, K, busy if busy.size < nb // 2 else None))
+            channels.append((R, K, busy))
         z0 = 0.0 if c0 is None else Winv @ np.asarray(c0, dtype=float)
         ends = first_order(a ** B, G, z0)                        # modes at each block's end
         # Each block's values: the modes it started with, carried through the block, plus
@@ -221,12 +226,16 @@ def catheter_inputs(mass_per_step, flow_ml_per_min, tip: int) -> tuple[list, np.
         return [(mass, tip)], fast
     spread, at_tip = spread_profile(tip), np.zeros(len(LEVELS))
     at_tip[tip] = 1.0
-    picks = f[[0, f.size // 2, -1]]
-    usual = max(picks, key=lambda v: np.count_nonzero(f == v))
+    usual = f[f.size // 2]
+    other = np.flatnonzero(f != usual)
+    if other.size > f.size // 2:          # the middle step was not the usual flow: try the
+        usual = f[other[0]]                # first step that differs from it
+        other = np.flatnonzero(f != usual)
     inputs = [(mass, (1 - usual) * at_tip + usual * spread)]
-    other = f != usual
-    if other.any():
-        inputs.append((mass * (f - usual), spread - at_tip))
+    if other.size:
+        correction = np.zeros(mass.size)
+        correction[other] = mass[other] * (f[other] - usual)
+        inputs.append((correction, spread - at_tip))
     return inputs, fast
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 BLOCK = 32
 TINY = 1e-200    # powers of a below this are dropped: far below double precision
+SMALL = 1 << 16  # inputs up to this many values are padded to whole blocks, not looped over
 
 
 def first_order(a, x, y0=0.0, block: int = BLOCK, scale: float = 1.0,
@@ -27,6 +28,11 @@ def first_order(a, x, y0=0.0, block: int = BLOCK, scale: float = 1.0,
     a = np.asarray(a, dtype=float)
     lead, n = x.shape[:-1], x.shape[-1]
     y0 = np.broadcast_to(np.asarray(y0, dtype=float), lead)
+    tail = n % block
+    if tail and n > block and x.size <= SMALL:             # pad a short input to whole blocks
+        padded = np.zeros(lead + (n + block - tail,))       # (zeros after the end change
+        padded[..., :n] = x                                 # nothing before it)
+        return first_order(a, padded, y0, block, scale, dtype)[..., :n]
     y = np.empty(x.shape, dtype=dtype)
     nb = n // block
     full = nb * block
