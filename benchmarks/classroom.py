@@ -88,6 +88,8 @@ class Hub:
             c.SimpleLocalProcessSpawner.home_dir_template = "{self.dir}/home/{{username}}"
             c.Spawner.cmd = ["{sys.executable}", "-m", "jupyterhub.singleuser"]
             c.Spawner.args = ["--ServerApp.root_dir={ROOT}", "--allow-root"]
+            c.Spawner.environment = {{"PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1",
+                                     "OMP_NUM_THREADS": "1"}}   # as deploy/tljh
             c.Spawner.start_timeout = 120
             c.Spawner.http_timeout = 120
             c.ConfigurableHTTPProxy.command = ["{chp}"]

@@ -217,7 +217,7 @@ class _Chain:
     def note(self, day, kind, category="event", detail=""):
         self.log.append(LogEntry(float(day), kind, category, detail))
 
-    # -- stage 1: program -> commanded flow (mL/day) ------------------------------------------------
+    # -- stage 1: program -> commanded flow (mL/day) ---------------------------------------------
     def commanded(self) -> np.ndarray:
         n, dt = self.n, self.dt
         if self.prog is None:                             # constant-flow: the restrictor's rate

@@ -31,8 +31,8 @@ LEVELS = (["S1"] + [f"L{i}" for i in range(5, 0, -1)] + [f"T{i}" for i in range(
 BODY_KINDS = {"total_volume": "volume", "spinal_volume": "volume",
               "lumbosacral_volume": "volume", "lumbar_segment_volume": "volume",
               "production": "flow", "cranial_volume": "volume", "segment_split": "volume",
-              "mixing_flow": "flow", "cervical_mixing_flow": "flow", "bulk_flow": "flow", "lipophilicity_exponent": None,
-              "spread_flow": "flow", "spread_levels": None}
+              "mixing_flow": "flow", "cervical_mixing_flow": "flow", "bulk_flow": "flow",
+              "lipophilicity_exponent": None, "spread_flow": "flow", "spread_levels": None}
 
 
 @lru_cache(maxsize=1)

@@ -13,10 +13,10 @@ time grid; outputs are a score on the patient's scale (pain NRS 0-10 or Modified
   exposure falls below it, withdrawal builds with ``withdrawal_time`` and the score rebounds
   towards the top of the scale.
 
-Every stage is a linear filter over the whole array (``recurrence.first_order``) or an elementwise
-formula, so a year at 1-minute steps or 10 000 patients at hourly steps cost milliseconds to
-a second. Patients differ by three factors (exposure, sensitivity, tolerance) and a baseline;
-the shared filters run once and the patients only scale them.
+Every stage is a linear filter over the whole array (``recurrence.first_order``) or an
+elementwise formula, so a year at 1-minute steps or 10 000 patients at hourly steps cost
+milliseconds to a second. Patients differ by three factors (exposure, sensitivity,
+tolerance) and a baseline; the shared filters run once and the patients only scale them.
 
 Numbers come from ``data/response.toml``: the half-effect concentration is derived from the
 patient group's sourced maintenance dose range, everything else is sourced or a labelled
