@@ -208,3 +208,8 @@ def test_a_sparse_input_is_solved_exactly():
     got = model.response(u, 2.0, index("T10"), outs)
     want = stepped(model, u, 2.0, index("T10"), outs)
     assert np.abs(got - want).max() <= 1e-10 * np.abs(want).max()
+    v = np.zeros(2000)
+    v[1::32] = 1.0                        # busy in every block, though not at its first step
+    got = model.response(v, 2.0, index("T10"), outs)
+    want = stepped(model, v, 2.0, index("T10"), outs)
+    assert np.abs(got - want).max() <= 1e-10 * np.abs(want).max()

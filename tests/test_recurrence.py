@@ -1,9 +1,12 @@
 """The blocked first-order recurrence behind every delay in the body model."""
+from unittest import mock
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy.signal import lfilter
 
+from itsim.body import recurrence
 from itsim.body.recurrence import first_order
 
 
@@ -12,10 +15,12 @@ def step_by_step(a, x, y0, scale=1.0):
 
 
 @given(st.integers(0, 3000), st.floats(0.0, 1.0), st.floats(-5, 5),
-       st.sampled_from([2, 5, 32, 64]), st.floats(0.01, 100), st.integers(0, 10_000))
-def test_blocks_give_the_step_by_step_answer(n, a, y0, block, scale, seed):
+       st.sampled_from([2, 5, 32, 64]), st.floats(0.01, 100), st.integers(0, 10_000),
+       st.booleans())
+def test_blocks_give_the_step_by_step_answer(n, a, y0, block, scale, seed, blocked):
     x = np.random.default_rng(seed).normal(size=n)
-    got = first_order(a, x, y0, block, scale)
+    with mock.patch.object(recurrence, "SEQUENTIAL", -1 if blocked else recurrence.SEQUENTIAL):
+        got = first_order(a, x, y0, block, scale)
     assert got.shape == (n,)
     if n:
         want = step_by_step(a, x, y0, scale)
@@ -35,10 +40,12 @@ def test_one_coefficient_per_row(n, seed):
 
 def test_a_shared_coefficient_filters_every_row_and_can_store_single_precision():
     x = np.random.default_rng(3).random((3, 1000))
-    got = first_order(0.9, x, dtype=np.float32)
-    assert got.dtype == np.float32
     want = lfilter([1.0], [1.0, -0.9], x, axis=-1)
-    assert np.abs(got - want).max() <= 1e-6 * np.abs(want).max()
+    for sequential in (recurrence.SEQUENTIAL, -1):
+        with mock.patch.object(recurrence, "SEQUENTIAL", sequential):
+            got = first_order(0.9, x, y0=[0.0, 0.0, 0.0], dtype=np.float32)
+        assert got.dtype == np.float32
+        assert np.abs(got - want).max() <= 1e-6 * np.abs(want).max()
 
 
 def test_a_long_slow_filter_stays_accurate():

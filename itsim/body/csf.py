@@ -145,11 +145,13 @@ class CSFModel:
             gb = g / dt * (Winv @ (profile / self.volumes))      # mode loadings of the input
             # an input busy in fewer than half the blocks (a bolus) is applied to those only
             busy = None
-            if np.count_nonzero(mass) < nb // 2:
-                busy = np.unique(np.flatnonzero(R.ravel()) // B)
-                G[:, busy] += gb[:, None] * (P @ R[busy].T)
-            else:
+            if np.count_nonzero(R[:, 0]) < nb // 2:             # (a dense input stops here)
+                busy = np.unique(np.flatnonzero(R) // B)
+                busy = busy if busy.size < nb // 2 else None
+            if busy is None:
                 G += gb[:, None] * (P @ R.T)
+            else:
+                G[:, busy] += gb[:, None] * (P @ R[busy].T)
             # this input's own effect inside each block, for each output: B x B
             K = np.einsum("om,mkj->okj", wl * gb, powers)
             channels.append((R, K, busy))
