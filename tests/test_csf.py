@@ -213,3 +213,15 @@ def test_a_sparse_input_is_solved_exactly():
     got = model.response(v, 2.0, index("T10"), outs)
     want = stepped(model, v, 2.0, index("T10"), outs)
     assert np.abs(got - want).max() <= 1e-10 * np.abs(want).max()
+
+
+def test_the_solver_takes_a_plain_list_and_an_empty_input_and_refuses_nan():
+    model = CSFModel(V, 0.05, 0.01, np.log(2) / 185)
+    listed = model.response([0.0, 1.0, 2.0], 1.0, index("T10"), [index("T10")])
+    arrayed = model.response(np.array([0.0, 1.0, 2.0]), 1.0, index("T10"), [index("T10")])
+    assert listed.shape == (1, 3) and np.array_equal(listed, arrayed)
+    assert model.response(np.zeros(0), 1.0, index("T10"), [1, 2]).shape == (2, 0)
+    bad = np.ones(500)
+    bad[300] = np.inf
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        model.response(bad, 1.0, index("T10"), [index("T10")])

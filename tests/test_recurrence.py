@@ -2,6 +2,7 @@
 from unittest import mock
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy.signal import lfilter
@@ -55,3 +56,15 @@ def test_a_long_slow_filter_stays_accurate():
     got = first_order(a, x, scale=1 - a)
     want = 1 - a ** np.arange(1, x.size + 1)                   # closed form for a step input
     assert np.abs(got - want).max() <= 1e-12
+
+
+def test_negative_coefficients_and_bad_values():
+    x = np.random.default_rng(4).normal(size=(2, 5000))
+    a = np.array([-0.5, -0.999])
+    got = first_order(a, x)
+    for i in range(2):
+        want = step_by_step(a[i], x[i], 0.0)
+        assert np.abs(got[i] - want).max() <= 1e-12 * np.abs(want).max()
+    x[1, 4000] = np.nan                  # a product would carry it back through its block
+    with mock.patch.object(recurrence, "SEQUENTIAL", -1), pytest.raises(ValueError, match="NaN"):
+        first_order(0.5, x[1])

@@ -112,13 +112,17 @@ class CSFModel:
         compartment ``tip`` (an index) or shared by a profile (fractions per compartment).
         Several inputs at once: lists of masses and of tips. Exact for that input. Returns an
         array (len(outputs), N)."""
-        if isinstance(mass_per_step, np.ndarray) and mass_per_step.ndim == 1:
+        single = (mass_per_step.ndim == 1 if isinstance(mass_per_step, np.ndarray)
+                  else not len(mass_per_step) or np.ndim(mass_per_step[0]) == 0)
+        if single:
             mass_per_step, tip = [mass_per_step], [tip]
         lam, W, Winv = self.lam, self.W, self.Winv
         a = np.exp(lam * dt)
         g = np.where(np.abs(lam) > 1e-15, np.expm1(lam * dt) / np.where(
             lam == 0, 1, lam), dt)                               # integral of e^{lam s} ds
         n = len(mass_per_step[0])
+        if n == 0:
+            return np.zeros((len(outputs), 0))
         B = block
         nb = -(-n // B)
         k = np.arange(B)
@@ -155,6 +159,8 @@ class CSFModel:
             # this input's own effect inside each block, for each output: B x B
             K = np.einsum("om,mkj->okj", wl * gb, powers)
             channels.append((R, K, busy))
+        if not np.isfinite(G).all():
+            raise ValueError("CSFModel.response: the input holds NaN or infinite values")
         z0 = 0.0 if c0 is None else Winv @ np.asarray(c0, dtype=float)
         ends = first_order(a ** B, G, z0)                        # modes at each block's end
         # Each block's values: the modes it started with, carried through the block, plus

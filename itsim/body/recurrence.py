@@ -23,7 +23,7 @@ def first_order(a, x, y0=0.0, block: int = BLOCK, scale: float = 1.0,
                 dtype=np.float64) -> np.ndarray:
     """y[k] = a y[k-1] + scale x[k] along the last axis of ``x``, from y[-1] = ``y0``.
 
-    ``a`` (0 <= a <= 1 for a decaying state) is a scalar or one coefficient per row of
+    ``a`` (|a| <= 1 for a decaying state) is a scalar or one coefficient per row of
     ``x`` (shape ``x.shape[:-1]``); ``y0`` likewise. The arithmetic is in double precision;
     the result, a new array shaped like ``x``, is stored as ``dtype``."""
     x = np.asarray(x, dtype=float)
@@ -47,13 +47,15 @@ def first_order(a, x, y0=0.0, block: int = BLOCK, scale: float = 1.0,
     full = nb * block
     if nb > 1:
         power = a[..., None] ** np.arange(block + 1)        # a^0 .. a^B, small
-        power[power < TINY] = 0.0                           # no subnormals (slow, negligible)
+        power[np.abs(power) < TINY] = 0.0                   # no subnormals (slow, negligible)
         j = np.arange(block)
         gap = j[None, :] - j[:, None]                       # from step i to step j of a block
         T = np.where(gap >= 0, power[..., np.maximum(gap, 0)] * scale, 0.0)
         into = y if y.dtype == np.float64 else np.empty(x.shape)
         Y = into[..., :full].reshape(lead + (nb, block))
         np.matmul(x[..., :full].reshape(lead + (nb, block)), T, out=Y)  # each block from 0
+        if not np.isfinite(Y[..., -1]).all():               # (a product would spread it
+            raise ValueError("first_order: x holds NaN or infinite values")  # backwards)
         ends = first_order(power[..., block], Y[..., -1], y0, block)    # state at block ends
         starts = np.concatenate([y0[..., None], ends[..., :-1]], axis=-1)
         np.add(Y, starts[..., None] * power[..., None, 1:],
