@@ -195,8 +195,8 @@ def test_catheter_inputs_split_the_flow_exactly(n, seed, tip_level):
     got = model.response([m for m, _ in inputs], 1.0, [w for _, w in inputs], outs)
     want = model.response([mass - fast, fast], 1.0, [tip, spread_profile(tip)], outs)
     assert np.abs(got - want).max() <= 1e-12 * np.abs(want).max()
-    if len(inputs) == 2:
-        assert np.count_nonzero(inputs[1][0]) <= 3            # the correction is sparse
+    if n >= 20:                                               # slow flow is most steps:
+        assert len(inputs) == 2 and np.count_nonzero(inputs[1][0]) <= 3   # a sparse correction
 
 
 def test_a_sparse_input_is_solved_exactly():

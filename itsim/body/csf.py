@@ -234,12 +234,11 @@ def catheter_inputs(mass_per_step, flow_ml_per_min, tip: int) -> tuple[list, np.
         return [(mass, tip)], fast
     spread, at_tip = spread_profile(tip), np.zeros(len(LEVELS))
     at_tip[tip] = 1.0
-    usual = f[f.size // 2]
-    other = np.flatnonzero(f != usual)
-    if other.size > f.size // 2:          # the middle step was not the usual flow: try the
-        usual = f[other[0]]                # first step that differs from it
-        other = np.flatnonzero(f != usual)
+    sample = f[np.linspace(0, f.size - 1, 9).astype(int)]      # nine evenly spread steps
+    values, counts = np.unique(sample, return_counts=True)
+    usual = values[np.argmax(counts)]                             # their commonest flow
     inputs = [(mass, (1 - usual) * at_tip + usual * spread)]
+    other = np.flatnonzero(f != usual)
     if other.size:
         correction = np.zeros(mass.size)
         correction[other] = mass[other] * (f[other] - usual)
