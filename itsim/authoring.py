@@ -99,6 +99,28 @@ def check_file(path) -> list[str]:
 
 # --- new-case templates --------------------------------------------------------------------
 
+# the patient and device of the refill and complication templates
+_BACLOFEN_40_ML = '''[patient]
+preset = "spinal-spasticity"
+
+[pump]
+kind = "programmable"
+reservoir = "40 mL"
+
+[catheter]
+tip = "T10"
+length = "60 cm"
+
+[drug]
+name = "baclofen"
+concentration = "2000 mcg/mL"
+fill = "40 mL"
+
+[program]
+mode = "continuous"
+dose = "300 mcg/day"
+'''
+
 TEMPLATES = {
     "basic": '''# A scenario for itsim: `itsim check THIS_FILE` explains any problem in plain words,
 # `itsim run THIS_FILE` simulates it. Every key, unit and allowed value: docs/scenarios.md.
@@ -137,26 +159,7 @@ What the learner should find at the refill.
 """
 days = 70
 
-[patient]
-preset = "spinal-spasticity"
-
-[pump]
-kind = "programmable"
-reservoir = "40 mL"
-
-[catheter]
-tip = "T10"
-length = "60 cm"
-
-[drug]
-name = "baclofen"
-concentration = "2000 mcg/mL"
-fill = "40 mL"
-
-[program]
-mode = "continuous"
-dose = "300 mcg/day"
-
+''' + _BACLOFEN_40_ML + '''
 [[events]]
 at = "day 60"                     # when: "day N" (days from the start)
 kind = "refill"
@@ -179,26 +182,7 @@ What happens, what the pump shows, and what the patient feels.
 """
 days = 30
 
-[patient]
-preset = "spinal-spasticity"
-
-[pump]
-kind = "programmable"
-reservoir = "40 mL"
-
-[catheter]
-tip = "T10"
-length = "60 cm"
-
-[drug]
-name = "baclofen"
-concentration = "2000 mcg/mL"
-fill = "40 mL"
-
-[program]
-mode = "continuous"
-dose = "300 mcg/day"
-
+''' + _BACLOFEN_40_ML + '''
 [[events]]
 at = "day 20"
 kind = "catheter-disconnection"   # or catheter-occlusion, catheter-kink, catheter-fracture,

@@ -14,10 +14,10 @@ from .. import hazards, troubleshoot
 from ..errors import InputError
 from ..simulation import simulate
 from .body import FIGURE_WIDTH, _narrow_readout, redraw
-from .panel import Panel, field
+from .panel import Panel, Shown, field
 from .timeline import course_figure
 from .style import (BLUE, FIGURE_LAYOUT, GREY, ORANGE, VERMILLION, box, error_box,
-                    esc, plain_message, plain_text)
+                    esc, plain_message)
 
 ONE_PLOT = {**FIGURE_LAYOUT, "width": FIGURE_WIDTH, "height": 460,
             "margin": dict(l=60, r=20, t=120, b=50)}
@@ -302,7 +302,7 @@ class MRIByPumpKind(Panel):
 
 # --- the troubleshooting game ------------------------------------------------------------------
 
-class TroubleshootingGame:
+class TroubleshootingGame(Shown):
     """Pick a case, order investigations, name the cause and the action, get scored."""
 
     def __init__(self, cases: list):
@@ -363,11 +363,3 @@ class TroubleshootingGame:
         self.readout.value = box("<br>".join(esc(x) for x in r.summary().splitlines()),
                                  BLUE if r.cause_right and r.action_right else VERMILLION)
         return r
-
-    @property
-    def readout_text(self) -> str:
-        """The readout as plain text (for tests and screen readers)."""
-        return plain_text(self.readout.value)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)

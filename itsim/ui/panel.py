@@ -22,7 +22,20 @@ def field(width: str = "340px", label: str = "150px", typed: bool = True) -> dic
     return dict(out, continuous_update=False) if typed else out
 
 
-class Panel(ABC):
+class Shown:
+    """Anything a notebook shows as its ``self.widget``; ``self.readout`` (when it has one)
+    is the text beside it."""
+
+    @property
+    def readout_text(self) -> str:
+        """The readout as plain text (for tests and screen readers)."""
+        return plain_text(self.readout.value)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+class Panel(Shown, ABC):
     """Subclasses set ``self.inputs`` (name -> widget), build ``self.figure`` (or None) and
     implement ``compute(**values)`` (the model call) and ``render(result)``."""
 
@@ -81,11 +94,6 @@ class Panel(ABC):
         """Input name -> the label a learner sees."""
         return {k: v.description for k, v in self.inputs.items() if getattr(v, "description", "")}
 
-    @property
-    def readout_text(self) -> str:
-        """The readout as plain text (for tests and screen readers)."""
-        return plain_text(self.readout.value)
-
     @abstractmethod
     def compute(self, **values):
         """The model call: input values -> a result object (raise InputError if impossible)."""
@@ -93,9 +101,6 @@ class Panel(ABC):
     @abstractmethod
     def render(self, result):
         """Draw ``result`` into the figure and the readout."""
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
 
 class _Hold:

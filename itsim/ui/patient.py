@@ -9,8 +9,8 @@ import ipywidgets as w
 
 from .. import patient_guide as guide
 from ..errors import InputError
-from .panel import Panel, field
-from .style import BLUE, GREEN, GREY, VERMILLION, box, esc, plain_text
+from .panel import Panel, Shown, field
+from .style import BLUE, GREEN, GREY, VERMILLION, box, esc
 
 DRUGS = [("I am not sure", ""), ("baclofen", "baclofen"), ("morphine", "morphine"),
          ("ziconotide", "ziconotide"), ("hydromorphone", "hydromorphone")]
@@ -51,7 +51,7 @@ class RefillCalendar(Panel):
             "the rate are on your refill record.</span>", BLUE)
 
 
-class AlarmGuide:
+class AlarmGuide(Shown):
     """What does this alarm mean? Listen to an approximation of each sound, choose the one
     you hear, and read what it means and what to do."""
 
@@ -92,16 +92,8 @@ class AlarmGuide:
         self.readout.value = box(f"<b>{esc(a.meaning)}</b><br>{esc(a.action)}",
                                  VERMILLION if urgent else BLUE)
 
-    @property
-    def readout_text(self) -> str:
-        """The readout as plain text (for tests and screen readers)."""
-        return plain_text(self.readout.value)
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
-
-class WarningSigns:
+class WarningSigns(Shown):
     """Sort the warning signs: too much medicine, too little medicine, or the wound. Each
     choice gets an answer at once."""
 
@@ -148,6 +140,3 @@ class WarningSigns:
             pick.value = ""
             answer.value = ""
         self._count()
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)

@@ -4,10 +4,11 @@ from __future__ import annotations
 import ipywidgets as w
 
 from .. import exercises
+from .panel import Shown
 from .style import box, esc
 
 
-class Question:
+class Question(Shown):
     """Shows a question, takes an answer (a box for numbers, buttons for choices) and gives
     feedback at once; "Show answer" reveals the worked answer."""
 
@@ -56,6 +57,3 @@ class Question:
     def reset(self):
         self.answer.value = None if self.question.is_choice else ""
         self.feedback.value = ""
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)

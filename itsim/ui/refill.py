@@ -17,10 +17,10 @@ from ..refill_station import NEEDLES, SITES, STEP_LABELS, STEPS, RefillCase, Ref
 from ..simulation import simulate
 from ..units import fmt, parse
 from .body import FIGURE_WIDTH, _narrow_readout, redraw
-from .panel import Panel, field
+from .panel import Panel, Shown, field
 from .timeline import course_figure
 from .style import (BLUE, FIGURE_LAYOUT, GREEN, GREY, ORANGE, PURPLE, VERMILLION, box,
-                    error_box, esc, findings_html, plain_message, plain_text)
+                    error_box, esc, findings_html, plain_message)
 
 ONE_PLOT = {**FIGURE_LAYOUT, "width": FIGURE_WIDTH, "height": 380}
 PUMPS = [("programmable, 20 mL", "programmable-20"), ("programmable, 40 mL", "programmable-40"),
@@ -171,7 +171,7 @@ class DiscrepancyPractice(Panel):
 
 # --- the refill station -----------------------------------------------------------------------
 
-class RefillStation:
+class RefillStation(Shown):
     """The refill procedure as buttons: choose the options of each step, press its button, read
     what the nurse sees; "Finish" scores the session and shows the patient's next days."""
 
@@ -303,14 +303,6 @@ class RefillStation:
         self.readout.value = box("<br>".join(esc(x) for x in r.summary().splitlines()),
                                  BLUE if r.safe else VERMILLION)
         return r
-
-    @property
-    def readout_text(self) -> str:
-        """The readout as plain text (for tests and screen readers)."""
-        return plain_text(self.readout.value)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
 
 # --- the pocket-fill case study -------------------------------------------------------------
