@@ -24,7 +24,7 @@ import numpy as np
 
 from .. import data
 from ..facts import parse_fact
-from .recurrence import first_order
+from .recurrence import TINY, first_order
 
 LEVELS = (["S1"] + [f"L{i}" for i in range(5, 0, -1)] + [f"T{i}" for i in range(12, 0, -1)]
           + [f"C{i}" for i in range(7, 0, -1)] + ["cranial"])
@@ -88,6 +88,7 @@ class CSFModel:
         self.lam = lam.real[order]
         self.W = W.real[:, order]
         self.Winv = np.linalg.inv(self.W)
+        self._powers = {}                                        # (dt, B) -> block powers
 
     def matrix(self) -> np.ndarray:
         """dc/dt = M c (1/min): exchange with neighbours, upward drift, clearance."""
@@ -105,6 +106,28 @@ class CSFModel:
         M -= np.diag(self.clearance)
         return M
 
+    def _block_powers(self, dt: float, B: int):
+        """Per mode, for steps of ``dt`` minutes in blocks of ``B``: a = e^(lam dt), g (the
+        integral of e^(lam s) over a step), a^(B-1-k), a^i and a^(j-k) for k <= j. Made once
+        per (dt, B); powers below TINY are zero (subnormals are slow and far below
+        double precision)."""
+        key = (float(dt), int(B))
+        if key not in self._powers:
+            lam = self.lam
+            a = np.exp(lam * dt)
+            g = np.where(np.abs(lam) > 1e-15, np.expm1(lam * dt) / np.where(
+                lam == 0, 1, lam), dt)                           # integral of e^{lam s} ds
+            k = np.arange(B)
+            P = a[:, None] ** (B - 1 - k)[None, :]               # modes x B: a^(B-1-k)
+            i = np.arange(1, B + 1)
+            Ai = a[:, None] ** i[None, :]                        # modes x B: a^i
+            lower = i[None, :] - 1 - k[:, None]                  # k x j: exponent j - k
+            powers = np.where(lower >= 0, a[:, None, None] ** np.maximum(lower, 0), 0.0)
+            for x in (P, Ai, powers):
+                x[np.abs(x) < TINY] = 0.0
+            self._powers[key] = (a, g, P, Ai, powers)
+        return self._powers[key]
+
     def response(self, mass_per_step, dt: float, tip, outputs, block: int = 32,
                  c0=None) -> np.ndarray:
         """Concentration (mcg/mL) at compartments ``outputs`` at the end of each step, for
@@ -117,20 +140,12 @@ class CSFModel:
         if single:
             mass_per_step, tip = [mass_per_step], [tip]
         lam, W, Winv = self.lam, self.W, self.Winv
-        a = np.exp(lam * dt)
-        g = np.where(np.abs(lam) > 1e-15, np.expm1(lam * dt) / np.where(
-            lam == 0, 1, lam), dt)                               # integral of e^{lam s} ds
         n = len(mass_per_step[0])
         if n == 0:
             return np.zeros((len(outputs), 0))
         B = block
         nb = -(-n // B)
-        k = np.arange(B)
-        P = a[:, None] ** (B - 1 - k)[None, :]                   # modes x B: a^(B-1-k)
-        i = np.arange(1, B + 1)
-        Ai = a[:, None] ** i[None, :]                            # modes x B: a^i
-        lower = i[None, :] - 1 - k[:, None]                      # k x j: exponent j - k
-        powers = np.where(lower >= 0, a[:, None, None] ** np.maximum(lower, 0), 0.0)
+        a, g, P, Ai, powers = self._block_powers(dt, B)
         wl = W[list(outputs)]                                    # outputs x modes
         G = np.zeros((lam.size, nb))                             # modes x blocks
         channels = []
