@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 
-from .errors import InputError, UnknownDrugError
+from .errors import InputError, ItsimError, UnknownDrugError
 from .memory import keep_freed_memory
 
 keep_freed_memory()           # re-runs reuse freed memory instead of faulting in fresh pages
@@ -54,5 +54,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'itsim' has no attribute {name!r}")
 
 
-__all__ = ["InputError", "UnknownDrugError", "__version__", "DISCLAIMER", "simulate", "cohort", "event",
+__all__ = ["ItsimError", "InputError", "UnknownDrugError", "__version__", "DISCLAIMER", "simulate", "cohort", "event",
            *_SUBMODULES]

@@ -1,8 +1,15 @@
-"""The package's error family: every bad input raises an :class:`InputError`."""
+"""The package's error family: :class:`ItsimError` is the base of every error itsim raises on
+purpose; every bad input raises an :class:`InputError` (also a ``ValueError``)."""
 from __future__ import annotations
 
+import pickle
 
-class InputError(ValueError):
+
+class ItsimError(Exception):
+    """An error raised by itsim on purpose (catch this to catch them all)."""
+
+
+class InputError(ItsimError, ValueError):
     """A value given to itsim is not allowed.
 
     The message names the parameter, the value given and what is allowed, in plain
@@ -15,6 +22,13 @@ class InputError(ValueError):
         self.allowed = allowed
         super().__init__(f"{parameter} = {value!r} is not allowed: {allowed}")
 
+    def __reduce__(self):
+        # Default exception pickling calls cls(*self.args) with the one message: rebuild from
+        # the three parts instead (workers of a cohort send errors back to the parent).
+        rest = {k: v for k, v in self.__dict__.items()
+                if k not in ("parameter", "value", "allowed")}       # e.g. __notes__
+        return type(self), (self.parameter, _picklable(self.value), self.allowed), rest
+
 
 class UnknownDrugError(InputError, KeyError):
     """A drug name that is not in the drug library."""
@@ -25,3 +39,21 @@ class UnknownDrugError(InputError, KeyError):
 
 class UnitKindError(InputError):
     """A quantity of the wrong kind: a mass where a concentration is needed, say."""
+
+
+class _Shown:
+    """Stands in for a value that cannot be pickled: same repr, so the same message."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _picklable(value):
+    try:
+        pickle.dumps(value)
+    except Exception:    # noqa: BLE001 - any value a learner passed, any reason it won't pickle
+        return _Shown(repr(value))
+    return value
