@@ -802,12 +802,8 @@ def _hz():
 
 
 def _occlusion_extra() -> float:
-    from pathlib import Path
-
-    from . import troubleshoot
-    root = Path(__file__).resolve().parents[1]
-    g = troubleshoot.Game(troubleshoot.load(root / "scenarios" / "troubleshooting" /
-                                            "baclofen_occlusion.toml"))
+    from . import shipped, troubleshoot
+    g = troubleshoot.Game(troubleshoot.load(shipped.troubleshooting() / "baclofen_occlusion.toml"))
     v = g.investigate("residual").values
     return v["withdrawn_ml"] - v["expected_ml"]
 

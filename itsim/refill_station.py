@@ -533,11 +533,15 @@ class RefillSession:
         return out
 
 
-def load_cases(path) -> list[RefillCase]:
-    """The ``[[cases]]`` of a TOML file (see scenarios/cases/refill_station.toml)."""
+def load_cases(path=None) -> list[RefillCase]:
+    """The ``[[cases]]`` of a TOML file (default: the station's cases shipped with itsim,
+    scenarios/cases/refill_station.toml)."""
     from pathlib import Path
 
     from .data import tomllib
+    if path is None:
+        from . import shipped
+        path = shipped.refill_cases()
     try:
         raw = tomllib.loads(Path(path).read_text())
     except (OSError, tomllib.TOMLDecodeError) as e:

@@ -335,8 +335,11 @@ def _run(case: Case):
     return tl
 
 
-def library(folder) -> list[Case]:
-    """Every case in ``folder`` (e.g. scenarios/troubleshooting), by file name."""
+def library(folder=None) -> list[Case]:
+    """Every case in ``folder`` (default: the cases shipped with itsim), by file name."""
+    if folder is None:
+        from . import shipped
+        folder = shipped.troubleshooting()
     paths = sorted(Path(folder).glob("*.toml"))
     if not paths:
         raise InputError("folder", str(folder), "a folder with troubleshooting cases (*.toml)")
