@@ -6,19 +6,14 @@ call these; ``python tools/scenario_docs.py`` writes docs/scenarios.md from :fun
 """
 from __future__ import annotations
 
-import sys
+import json
 import urllib.parse
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import scenario
 from .errors import InputError
 from .events import EVENT_SPECS
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 
 # --- check ------------------------------------------------------------------------------------
 
@@ -26,14 +21,49 @@ def _plain(e: InputError) -> str:
     return f"'{e.parameter}' = {e.value!r} cannot be used: {e.allowed}."
 
 
+@dataclass(frozen=True)
+class Review:
+    """What ``itsim check`` says of a case: ``problems`` (each stops ``itsim run``; none means
+    it runs) and ``findings`` (dosing checks of a case that runs, e.g. a concentration above
+    the library's maximum), each in plain words."""
+
+    problems: list
+    findings: list
+
+
 def check(text: str, name: str = "case") -> list[str]:
-    """Every problem found in a scenario (TOML text), each in plain words; [] when it is fine.
-    Each section and each event is checked on its own so that one mistake does not hide the
-    next; then the whole case is checked as itsim run would."""
+    """Every problem found in a scenario (TOML text), each in plain words; [] when it runs."""
+    return review(text, name).problems
+
+
+def review(text: str, name: str = "case") -> Review:
+    """Check a case as ``itsim run`` would, by running it: [] problems exactly when ``itsim run``
+    succeeds. Each section and each event is first checked on its own, so that one mistake
+    does not hide the next; when none is found the whole case is simulated and reported on
+    the same path as ``itsim run`` (scenario.loads, Scenario.run, both summaries)."""
     try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        return [f"The file is not valid TOML: {e}. Check quotes, brackets and '=' signs."]
+        raw = scenario.parse_toml(text, name)
+    except InputError as err:
+        if err.value == "TOML" and err.allowed.startswith("not valid TOML"):
+            return Review([f"The file is not valid TOML: {err.allowed[len('not valid TOML: '):]}"
+                           ". Check quotes, brackets and '=' signs."], [])
+        return Review([_plain(err)], [])
+    problems = _section_problems(raw)
+    if problems:
+        return Review(problems, [])
+    try:
+        timeline = scenario.from_dict(raw).run()
+        timeline.text_summary()
+        summary = json.loads(timeline.to_json())
+    except InputError as err:
+        return Review([_plain(err)], [])
+    return Review([], [f"{f['severity'].upper()} (day {f['day']:g}): {f['message']} "
+                       f"{f['source']}".rstrip() for f in summary.get("findings", [])])
+
+
+def _section_problems(raw: dict) -> list[str]:
+    """Problems found by checking each section and each event on its own (each of them is
+    also refused by scenario.from_dict, so this only lists more at once)."""
     problems = []
     for key in raw:
         if key not in scenario.TOP:
@@ -51,8 +81,9 @@ def check(text: str, name: str = "case") -> list[str]:
                 problems.append(f"'{section}.{key}' is not a key of [{section}]. Allowed: "
                                 + ", ".join(sorted(allowed)) + ".")
     for section, needed in scenario.REQUIRED.items():
-        if section not in raw:
-            problems.append(f"The case needs a [{section}] table.")
+        if not isinstance(raw.get(section), dict):
+            if section not in raw:
+                problems.append(f"The case needs a [{section}] table.")
             continue
         for key in sorted(needed - set(raw[section])):
             problems.append(f"[{section}] needs '{key}'.")
@@ -80,21 +111,17 @@ def check(text: str, name: str = "case") -> list[str]:
                 scenario._event(i, e)
             except InputError as err:
                 problems.append(_plain(err))
-    if problems:
-        return problems
-    try:
-        scenario.from_dict(raw)
-    except InputError as err:
-        return [_plain(err)]
-    return []
+    return problems
 
 
 def check_file(path) -> list[str]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as e:
-        raise InputError("case", str(path), f"a readable file ({e.strerror})") from None
-    return check(text, Path(path).name)
+    """:func:`check` of a file, read as ``itsim run`` reads it."""
+    return review_file(path).problems
+
+
+def review_file(path) -> Review:
+    """:func:`review` of a file, read as ``itsim run`` reads it (scenario.read)."""
+    return review(scenario.read(path), Path(path).name)
 
 
 # --- new-case templates --------------------------------------------------------------------

@@ -27,20 +27,83 @@ def course_root(explicit: str | None = None) -> Path:
         if (root / START_PAGE).is_file():
             return root.resolve()
     where = explicit or "the itsim checkout or the current folder"
-    raise InputError("--dir", where, f"no {START_PAGE} there; give the folder of the course "
-                     "(the git checkout) with --dir")
+    raise InputError("--dir", where, f"no {START_PAGE} there (the lessons are not part of the "
+                     "installed package); give the course folder (a clone of the course "
+                     "repository) with --dir")
 
 
-NO_AUTH = re.compile(r"^--(ServerApp|IdentityProvider|NotebookApp)\.(token|password)=(''|\"\"|)$")
+# Jupyter options (traitlets): "--Class.trait=value" or "--Class.trait value", one or two
+# dashes, any class name (config given to a class also reaches its subclasses), so they are
+# judged by the trait's name. Aliases are rewritten to their traits first.
+JUPYTER_OPTION = re.compile(r"^--?([A-Za-z]\w*(?:\.\w+)*)(?:=(.*))?$", re.S)
+JUPYTER_ALIASES = {"ip": "ServerApp.ip", "config": "JupyterApp.config_file",
+                   "notebook-dir": "ServerApp.root_dir", "port": "ServerApp.port"}
+JUPYTER_FLAGS = {"no-browser", "allow-root", "debug", "y", "no-script", "script", "watch",
+                 "autoreload", "collaborative", "core-mode", "dev-mode", "custom-css",
+                 "expose-app-in-browser", "extensions-in-dev-mode", "skip-dev-build",
+                 "splice-source", "generate-config", "show-config", "show-config-json"}
+NOT_EMPTY = {"token", "password", "hashed_password"}          # empty switches the login off
+NOT_TRUE = {"disable_check_xsrf", "allow_remote_access", "allow_credentials"}
+REFUSED = {"identity_provider_class", "authorizer_class", "login_handler_class",
+           "logout_handler_class", "tornado_settings", "allow_origin", "allow_origin_pat",
+           "config_file", "config_file_name", "open_browser_url"}
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def jupyter_options(args) -> list[tuple[str, str | None]]:
+    """The ``(Class.trait, value)`` pairs in Jupyter command-line ``args``, in both forms
+    (``--X=v`` and ``--X v``); flags give ``None``; stops at a bare ``--`` (files follow)."""
+    out, i = [], 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if arg == "--":
+            break
+        m = JUPYTER_OPTION.match(arg)
+        if not m:
+            continue                                    # a file to open
+        name, value = m.group(1), m.group(2)
+        name = JUPYTER_ALIASES.get(name, name)
+        if value is None and name not in JUPYTER_FLAGS:
+            nxt = args[i] if i < len(args) else None
+            if nxt is not None and not nxt.startswith("-"):
+                value, i = nxt, i + 1
+        out.append((name, value))
+    return out
+
+
+def _plain(value: str | None) -> str:
+    """A traitlets string value as Jupyter reads it: outer matching quotes removed."""
+    text = (value or "").strip()
+    while len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1].strip()
+    return text
+
+
+def refuse_unsafe(args) -> None:
+    """Raise :class:`InputError` for a Jupyter option that switches authentication off, opens
+    the server beyond this computer or to other web sites, or loads settings we cannot see."""
+    for name, value in jupyter_options(args):
+        trait = name.rsplit(".", 1)[-1]
+        shown = f"--{name}" + ("" if value is None else f"={value}")
+        if trait in NOT_EMPTY and _plain(value) in ("", "None"):
+            raise InputError("jupyter option", shown, "the course keeps Jupyter's token "
+                             "authentication on (no empty token or password)")
+        if trait in NOT_TRUE and _plain(value).lower() not in ("false", "0"):
+            raise InputError("jupyter option", shown, "the course keeps Jupyter's request "
+                             "checks and remote-access limits on")
+        if trait in REFUSED:
+            raise InputError("jupyter option", shown, "the course keeps Jupyter's own login "
+                             "and origin checks (and no extra config file)")
+        if trait == "ip" and _plain(value) not in LOOPBACK:
+            raise InputError("jupyter option", shown, "this computer only: 127.0.0.1, "
+                             "localhost or ::1")
 
 
 def lab_command(root: Path, port: int | None, browser: bool, extra=()) -> list[str]:
     """The JupyterLab command line: localhost only, Jupyter's normal token auth. Extra
     Jupyter options may be added, but not ones that switch authentication off."""
-    for arg in extra:
-        if NO_AUTH.match(arg):
-            raise InputError("jupyter option", arg, "the course keeps Jupyter's token "
-                             "authentication on")
+    refuse_unsafe(extra)
     cmd = [sys.executable, "-m", "jupyterlab", START_PAGE,
            f"--ServerApp.root_dir={root}", "--ServerApp.ip=127.0.0.1"]
     if port is not None:
@@ -129,10 +192,16 @@ def _run(args) -> int:
 
 
 def _check(args) -> int:
-    from .authoring import check_file
-    problems = check_file(args.case)
+    from .authoring import review_file
+    result = review_file(args.case)
+    problems = result.problems
     if not problems:
         print(f"{args.case}: fine. Run it with: itsim run {args.case}")
+        if result.findings:
+            print(f"It runs, with {len(result.findings)} dosing finding"
+                  f"{'s' if len(result.findings) > 1 else ''} to read:")
+            for f in result.findings:
+                print(f"- {f}")
         return 0
     print(f"{args.case}: {len(problems)} problem{'s' if len(problems) > 1 else ''}")
     for p in problems:

@@ -11,6 +11,7 @@ Event(day=40.0, kind='catheter-occlusion', params={})
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -88,9 +89,12 @@ def parse_day(at, parameter: str = "at") -> float:
         from .units import check_number
         return check_number(float(at), parameter, at, "days", allow_zero=True)
     if isinstance(at, str):
-        m = _DAY.match(at)
+        m = _DAY.match(at) if len(at) <= 40 else None
         if m:
-            return float(m.group("n"))
+            day = float(m.group("n"))
+            if not math.isfinite(day):
+                raise InputError(parameter, at, "expected a finite day, such as 'day 40'")
+            return day
     try:
         return parse(at, "time", parameter, allow_zero=True)
     except InputError:

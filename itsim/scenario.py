@@ -64,25 +64,75 @@ class Scenario:
         return simulate(**self.kwargs)
 
 
+MAX_BYTES = 1_000_000          # a case file is a page of text; refuse anything far larger
+MAX_DEPTH = 8                  # tables and arrays nested deeper than any scenario needs
+
+
+def read(path) -> str:
+    """The text of a scenario file: UTF-8 (a byte-order mark is fine); anything else is
+    refused with one plain message."""
+    path = Path(path)
+    try:
+        with path.open("rb") as f:
+            data = f.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError("scenario", str(path), "no such file") from None
+    except IsADirectoryError:
+        raise InputError("scenario", str(path), "a folder, not a scenario file") from None
+    except OSError as e:
+        raise InputError("scenario", str(path), f"cannot be read ({e.strerror})") from None
+    if len(data) > MAX_BYTES:
+        raise InputError("scenario", str(path), f"a text file of at most {MAX_BYTES:,} bytes")
+    if b"\0" in data:
+        raise InputError("scenario", str(path), "a text file (TOML); this one holds binary data "
+                         "(saved as UTF-16, or not a text file at all)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError("scenario", str(path), f"text in UTF-8 (byte {e.start} is not): save "
+                         "the file as UTF-8") from None
+
+
 def load(path) -> Scenario:
     """Read and check a scenario file."""
     path = Path(path)
+    return loads(read(path), name=path.name)
+
+
+def parse_toml(text: str, name: str = "scenario") -> dict:
+    """TOML text as data, refusing what no scenario needs: a file that is not TOML, nested
+    deeper than MAX_DEPTH, or larger than MAX_BYTES."""
+    if not isinstance(text, str):
+        raise InputError(name, type(text).__name__, "TOML text")
+    if len(text) > MAX_BYTES:
+        raise InputError(name, f"{len(text):,} characters", f"at most {MAX_BYTES:,}")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("scenario", str(path), "no such file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError("scenario", str(path), f"cannot be read ({e.__class__.__name__})") from None
-    return loads(text, name=path.name)
+        raw = tomllib.loads(text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(name, "TOML", f"not valid TOML: {e}") from None
+    except RecursionError:
+        raise InputError(name, "TOML", f"nested deeper than a scenario can be "
+                         f"({MAX_DEPTH} levels)") from None
+    _depth(raw, name)
+    return raw
+
+
+def _depth(raw, name: str):
+    """Refuse tables or arrays nested deeper than MAX_DEPTH (without recursing)."""
+    todo = [(raw, 0)]
+    while todo:
+        value, depth = todo.pop()
+        if depth > MAX_DEPTH:
+            raise InputError(name, "TOML", f"tables or arrays nested more than {MAX_DEPTH} "
+                             "levels deep; no scenario needs that")
+        children = value.values() if isinstance(value, dict) else (
+            value if isinstance(value, list) else ())
+        todo.extend((v, depth + 1) for v in children if isinstance(v, (dict, list)))
 
 
 def loads(text: str, name: str = "scenario") -> Scenario:
     """Check a scenario given as TOML text."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise InputError(name, "TOML", f"not valid TOML: {e}") from None
-    return from_dict(raw)
+    return from_dict(parse_toml(text, name))
 
 
 def from_dict(raw: dict) -> Scenario:

@@ -71,6 +71,7 @@ def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
         if int(round(e.day * MIN_PER_DAY / dt)) >= n:
             raise InputError(f"{e.kind}.at", f"day {e.day:g}", f"before the end of the "
                              f"{days_f:g} days simulated")
+        _applies(e, pump)
     presses = _presses(patient_presses, days_f)
     if patient is not None:
         from .body import response
@@ -104,6 +105,23 @@ def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
         tl.response.patient = person
     return tl
 
+
+# What heat, altitude and a dive do to pumps that are not gas-driven, as the log says it.
+_NO_FLOW_CHANGE = ("no change in flow in this model: a {} pump sets its own flow; only a "
+                   "gas-driven constant-flow pump speeds up with heat or low outside pressure "
+                   "[S46]")
+ENVIRONMENT_NOTES = {
+    "programmable": {
+        "temperature": _NO_FLOW_CHANGE.format("programmable"),
+        "altitude": _NO_FLOW_CHANGE.format("programmable"),
+        "dive": _NO_FLOW_CHANGE.format("programmable") + "; a baclofen pump's reservoir was "
+                "deformed after scuba diving, and the advice is no deeper than 10 m [S58]"},
+    "valve-gated": {
+        "temperature": _NO_FLOW_CHANGE.format("valve-gated"),
+        "altitude": _NO_FLOW_CHANGE.format("valve-gated"),
+        "dive": "pressure effects on a valve-gated pump are not modelled: its maker forbids "
+                "hyperbaric exposure [S42]"},
+}
 
 PUMP_KEYS = {"preset", "low_reservoir_alarm", "accuracy", "flow", "flow_activated_valve"}
 CATHETER_KEYS = {"length", "tip", "volume_per_cm", "tubing_volume", "primed"}
@@ -185,8 +203,27 @@ def _program(spec, pump: Pump) -> Program | None:
                      "'dose': '300 mcg/day'} or a Program")
 
 
+# Events a pump kind cannot carry out, and why (refused before anything is simulated).
+NOT_ON = {
+    "constant-flow": (("program", "bolus", "priming-bolus", "bridge-bolus", "patient-bolus",
+                       "eri"),
+                      "a constant-flow pump cannot be programmed or give a bolus, and has no "
+                      "battery: its rate is fixed. Drug can be given through the catheter "
+                      "access port (cap-injection)"),
+}
+
+
+def _applies(e: Event, pump: Pump):
+    kinds, why = NOT_ON.get(pump.kind, ((), ""))
+    if e.kind in kinds:
+        raise InputError(f"{e.kind}.at", f"day {e.day:g}", why)
+
+
 def _event(spec) -> Event:
     if isinstance(spec, Event):
+        if (isinstance(spec.day, bool) or not isinstance(spec.day, (int, float))
+                or not np.isfinite(spec.day) or spec.day < 0):
+            raise InputError(f"{spec.kind}.at", spec.day, "a day from 0 on (a finite number)")
         return spec
     if isinstance(spec, dict):
         spec = dict(spec)
@@ -306,6 +343,7 @@ class _Chain:
             _, prog, conc_prog = self._program_at(self.k(e.day))
             if e.kind == "bolus":
                 dur = e.get("duration")
+                _dose_needs_drug("bolus.at", e.day, conc_prog)
                 self._window(q, e.day, dur, e.get("dose") / conc_prog)
                 self.note(e.day, "bolus", "event", f"{fmt(e.get('dose'), 'mass')} over "
                           f"{fmt(dur, 'time', 'min' if dur < 1 / 24 else 'h')}")
@@ -354,6 +392,8 @@ class _Chain:
             given, denied = accept_presses(mine, prog.patient_bolus, resets)
             accepted += given
             refused += denied
+            if given:
+                _dose_needs_drug("patient-bolus.at", given[0], conc)
             for day in given:
                 self._window(q, day, prog.patient_bolus.duration, prog.patient_bolus.dose / conc)
         self.extra["patient_boluses"] = {"pressed": len(presses), "given": len(accepted),
@@ -395,7 +435,10 @@ class _Chain:
             elif e.kind == "mri":
                 self._mri(e, want, stop, fills)
             elif e.kind == "fav-reset":                # the MRI handling reads these
-                self.note(e.day, "fav-reset", "event")
+                self.note(e.day, "fav-reset", "event", "" if pump.kind == "valve-gated" else
+                          "nothing to reset: only a valve-gated pump has a flow-activated valve")
+            elif e.kind in ("temperature", "altitude", "dive") and pump.kind != "constant-flow":
+                self.note(e.day, e.kind, "info", ENVIRONMENT_NOTES[pump.kind][e.kind])
             elif e.kind in ("infection", "csf-leak"):
                 self._complication(e, stop)
             elif e.kind in ("refill", "empty"):
@@ -554,6 +597,7 @@ class _Chain:
                 leak[k:] = np.maximum(leak[k:], size * trapped)
                 self.note(e.day, e.kind, "event", "a mass starts to grow at the catheter tip")
             elif e.kind == "cap-injection":
+                _at_most_a_refill(e)
                 if any(x.kind == "catheter-occlusion" and x.day <= e.day for x in self.events):
                     self.note(e.day, "cap-injection-failed", "event", "the catheter is blocked: "
                               "nothing could be injected")
@@ -648,6 +692,7 @@ class _Chain:
                 raise InputError("pocket-fill.concentration", None, f"needed on day {e.day:g}: "
                                  "the reservoir holds no drug then")
             _drugs.get(drug)
+            _at_most_a_refill(e)
             out.append((k, drug, e.get("volume") * conc))
             self.note(e.day, "pocket-fill", "event", f"{fmt(e.get('volume'), 'volume')} of "
                       f"{drug} {fmt(conc, 'concentration')} into the pump pocket, under the skin")
@@ -682,6 +727,7 @@ class _Chain:
         self.log.sort(key=lambda e: e.day)
         if self.pump.kind == "valve-gated":
             self.extra["refill_date_day"] = self._valve_refill_day()
+        self.extra["findings"] = self._findings()
         return Timeline(
             step_minutes=self.dt, commanded=commanded, delivered=res.delivered * per_day,
             reservoir=res.reservoir, catheter_fluid=tip, csf_cumulative=to_csf_main,
@@ -689,6 +735,20 @@ class _Chain:
             drug=self.drug, by_drug=by_drug, catheter_volume=self.cath.volume,
             first_drug_at_tip_day=first, pump_kind=self.pump.kind, extra=self.extra,
             mass=self.mass)
+
+    def _findings(self) -> list[dict]:
+        """The dosing checks of every solution put in the reservoir (a concentration above the
+        library's maximum, say), as ``dosing.check`` words them, with the day."""
+        from .dosing import check
+        out, seen = [], set()
+        for k, drug, conc in self.reservoir_conc:
+            if drug is None or conc <= 0 or (drug, conc) in seen:
+                continue
+            seen.add((drug, conc))
+            for f in check(drug, concentration=f"{conc!r} mcg/mL"):
+                out.append({"day": round(self.day(k), 4), "code": f.code,
+                            "severity": f.severity, "message": f.message, "source": f.source})
+        return out
 
     def _reservoir_conc_of(self, drug) -> np.ndarray:
         """Concentration of ``drug`` in the reservoir at each step (mcg/mL)."""
@@ -752,6 +812,24 @@ class _Chain:
         days = refill_day(volume, basal, bolus_ml, pb.max_per_day if pb else 0,
                           at=self.pump.low_reservoir_alarm)
         return None if days == float("inf") else round(self.day(k) + days, 4)
+
+
+def _at_most_a_refill(e: Event):
+    """A pocket fill or an access-port injection is a refill syringe gone astray: it holds at
+    most a full refill of the largest pump."""
+    from .device import pump_presets
+    largest = max(p.reservoir for p in pump_presets().values())
+    if e.get("volume") > largest * (1 + 1e-9):
+        raise InputError(f"{e.kind}.volume", fmt(e.get("volume"), "volume"),
+                         f"at most a refill syringe holds: a full refill of the largest pump, "
+                         f"{fmt(largest, 'volume')}")
+
+
+def _dose_needs_drug(parameter: str, day: float, conc_prog: float):
+    """A bolus is given as a dose: with saline (0 mcg/mL) programmed there is no volume for it."""
+    if conc_prog <= 0:
+        raise InputError(parameter, f"day {day:g}", "a bolus given as a dose needs the drug's "
+                         "concentration, and the pump is programmed for saline (0 mcg/mL) then")
 
 
 def _describe(prog: Program, conc_prog: float) -> str:

@@ -225,6 +225,9 @@ class Timeline:
             lines.append(f"Inflammatory mass at the tip from day {m['start_day']:g}: size "
                          f"{m['size_end']:.2f} of full at the end (traps the drug; the "
                          "neurological deficit grows with it)")
+        for f in s.get("findings", []):
+            lines.append(f"{f['severity'].upper()} (day {f['day']:g}): {f['message']} "
+                         f"{f['source']}".rstrip())
         for r in s.get("refills", []):
             lines.append(f"Refill day {r['day']:g}: expected {r['expected_ml']:g} mL, withdrawn "
                          f"{r['aspirated_ml']:g} mL ({r['discrepancy_ml']:+g} mL): "
