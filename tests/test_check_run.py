@@ -285,3 +285,30 @@ def test_check_says_fine_if_and_only_if_run_exits_0(case, tmp_path, capsys):
     fine, ran = verdicts(tmp_path, case, capsys)
     event("runs" if ran == 0 else "refused")
     assert fine == (ran == 0), to_toml(case)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(case=CASES)
+def test_any_scenario_runs_with_mass_balance_or_is_refused_plainly(case):
+    """No exception but InputError; what runs keeps its mass balance, with no negative or
+    non-finite amounts anywhere (patient response included)."""
+    import numpy as np
+
+    from itsim import InputError, scenario
+    try:
+        tl = scenario.loads(to_toml(case)).run()
+    except InputError as e:
+        assert str(e)
+        event("refused")
+        return
+    event("runs")
+    for b in tl.by_drug.values():
+        assert abs(b.error) <= 1e-9 * max(b.filled, 1.0)
+        assert min(b.in_reservoir, b.in_catheter, b.to_csf, b.to_tissue, b.removed) >= -1e-9
+    arrays = [tl.commanded, tl.delivered, tl.reservoir, tl.catheter_fluid, tl.to_csf,
+              tl.to_tissue]
+    if tl.response:
+        arrays += list(tl.response.columns().values())
+    for a in arrays:
+        assert np.all(np.isfinite(a))
+        assert a.min() >= -1e-6 * max(1.0, float(np.abs(a).max()))
