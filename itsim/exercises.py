@@ -6,20 +6,23 @@
 
 Expected answers are computed by itsim from the question's inputs, never typed in. An
 answer can be a quantity string (``"0.6 mL/day"``), a pint quantity, a bare number in the
-unit the question names, or, for a choice question, the letter or text of a choice. A blank
-(``...`` or ``None``) gets "not yet"; nothing a learner types raises an exception.
+unit the question names, or, for a choice question, the letter or text of a choice. Text is
+read as one number and a unit (``units.parse``), never as arithmetic. A blank (``...`` or
+``None``) gets "not yet"; nothing a learner types as an answer raises an exception or a
+warning. A question id that is not text is a programmer's error (InputError); an unknown id
+gets "not yet".
 """
 from __future__ import annotations
 
 import html
 import math
-import re
 from dataclasses import dataclass, field
 from numbers import Real
 from typing import Callable
 
 from .errors import InputError, UnitKindError
-from .units import KINDS, check_number, convert, fmt, normalise, parse, registry, significant
+from .units import (KINDS, MAX_TEXT, check_number, convert, fmt, normalise, parse, read_number,
+                    registry, significant, split)
 
 MASS_KINDS = ("mass", "dose_rate", "concentration", "flow")   # where a mg/mcg slip shows
 
@@ -85,15 +88,24 @@ QUESTIONS: dict[str, Question] = {}
 
 def register(q: Question) -> Question:
     """Add a question to the bank (ids are unique)."""
-    if q.id in QUESTIONS:
-        raise ValueError(f"duplicate question id {q.id!r}")
+    if not isinstance(q, Question):
+        raise InputError("q", q, "a Question")
+    if not isinstance(q.id, str) or q.id in QUESTIONS:
+        raise InputError("q.id", q.id, "a new question id as text (not one already in the bank)")
     QUESTIONS[q.id] = q
     return q
 
 
+def _qid(qid) -> str:
+    if not isinstance(qid, str):
+        raise InputError("qid", qid, "a question id as text, such as 'q3.1'")
+    return qid
+
+
 def question(qid: str) -> Question:
+    """The question with id ``qid``."""
     try:
-        return QUESTIONS[qid]
+        return QUESTIONS[_qid(qid)]
     except KeyError:
         raise InputError("question", qid, "expected one of " + ", ".join(QUESTIONS)) from None
 
@@ -128,8 +140,9 @@ def ask(qid: str) -> Prompt:
 
 
 def check(qid: str, answer) -> Feedback:
-    """Check ``answer`` to question ``qid`` and return friendly feedback."""
-    if qid not in QUESTIONS:
+    """Check ``answer`` to question ``qid`` and return friendly feedback (never raises for
+    an answer; a ``qid`` that is not text raises InputError)."""
+    if _qid(qid) not in QUESTIONS:
         return Feedback(str(qid), "not yet", f"There is no question {qid!r}: check the id in "
                         "the ask(...) cell above.")
     q = question(qid)
@@ -141,6 +154,8 @@ def check(qid: str, answer) -> Feedback:
 
 
 def _check_choice(q: Question, answer) -> Feedback:
+    if isinstance(answer, bool) or not isinstance(answer, (str, int)) or len(str(answer)) > MAX_TEXT:
+        return Feedback(q.id, "not yet", f"Answer with one of: {', '.join(q.choices)}.")
     key = str(answer).strip().rstrip(")").strip()
     by_text = {v.lower(): k for k, v in q.choices.items()}
     key = key.lower() if key.lower() in q.choices else by_text.get(key.lower(), key.lower())
@@ -152,7 +167,8 @@ def _check_choice(q: Question, answer) -> Feedback:
 
 
 def _as_number(answer):
-    """A bare number (or a unit-free expression such as '3/5') as a float, else None."""
+    """A bare number (a Python number, or text such as '0.6' or '5e-3') as a float, else
+    None (text with a unit, or anything else, goes to ``units.parse``)."""
     if isinstance(answer, bool):
         return None
     if isinstance(answer, Real):
@@ -160,27 +176,20 @@ def _as_number(answer):
             return float(answer)
         except OverflowError:
             return math.inf
-    if isinstance(answer, str):
-        if re.search(r"\d,\d", answer):
-            return None            # let the parser explain why commas are refused
-        try:
-            return float(answer.strip())
-        except ValueError:
-            pass
-        try:
-            q = registry().Quantity(normalise(answer.strip()))
-            return float(q.magnitude) if q.dimensionless else None
-        except Exception:
-            return None
-    return None
+    return read_number(answer)
 
 
 def _unit_given(answer) -> str | None:
     """The unit written in a text answer ('0.1 mcg/h' -> 'mcg/h'), or None."""
-    if not isinstance(answer, str):
-        return None
-    unit = re.sub(r"^\s*[-+]?[0-9.]+(?:[eE][-+]?\d+)?\s*", "", normalise(answer)).strip()
-    return unit or None
+    parts = split(normalise(answer)) if isinstance(answer, str) and len(answer) <= MAX_TEXT \
+        else None
+    return parts[1] if parts and parts[1] else None
+
+
+def _shown(answer) -> str:
+    """An answer as it is quoted back in feedback: at most 40 characters."""
+    text = answer if isinstance(answer, str) else repr(answer)
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def _check_number(q: Question, answer) -> Feedback:
@@ -188,35 +197,37 @@ def _check_number(q: Question, answer) -> Feedback:
     number = _as_number(answer)
     try:
         if number is not None:
-            value = check_number(number, "answer") / convert(1.0, q.kind, q.unit)
+            value = check_number(number, "answer", answer) / convert(1.0, q.kind, q.unit)
+            if not math.isfinite(value) or (number and not value):
+                raise InputError("answer", answer, "too large or too small to compute with")
         else:
             value = parse(answer, q.kind, "answer", allow_zero=True)
     except UnitKindError:
         return Feedback(q.id, "wrong", f"That is not {k.description}: the question asks for "
                         f"one, in {q.unit} (for example '{k.example}'). Hint: {q.hint}")
     except InputError as e:
-        shown = answer if isinstance(answer, str) else repr(answer)[:40]
-        return Feedback(q.id, "not yet", f"Could not use {shown!r}: {e.allowed}. A number in "
+        return Feedback(q.id, "not yet", f"Could not use {_shown(answer)!r}: {e.allowed}. A number in "
                         f"{q.unit}, or a quantity such as '{k.example}', works.")
     if q.require_unit and number is None:
         unit = _unit_given(answer)
         try:
-            same = abs(registry().Quantity(1, normalise(unit)).to(q.unit).magnitude - 1) < 1e-9
+            same = unit is not None and abs(
+                registry().Quantity(1, unit.replace("·", "*")).to(q.unit).magnitude - 1) < 1e-9
         except Exception:
             same = False
         if not same:
             return Feedback(q.id, "not yet", f"The question asks you to convert: give the answer "
                             f"in {q.unit}.")
-    expected = q.expected()
+    expected = float(q.expected())        # a Python float: no numpy overflow warnings
     shown = fmt(value, q.kind, q.unit, sig=4)
-    err = abs(value - expected) / abs(expected)
+    err = abs(value - expected) / abs(expected) if expected else (0.0 if not value else math.inf)
     if err <= q.tolerance:
         return Feedback(q.id, "right", f"{shown}. {q.explain}".strip())
     if err <= q.close:
         return Feedback(q.id, "close", f"{shown} is within {q.close:.0%} of the answer but not "
                         f"within {q.tolerance:.0%}: check your rounding and working.")
     for factor in (1000, 0.001):
-        if value and abs(value / expected / factor - 1) <= q.close:
+        if value and expected and abs(value / expected / factor - 1) <= q.close:
             why = ("check mg against mcg (1 mg = 1000 mcg)" if q.kind in MASS_KINDS
                    else "check your units")
             return Feedback(q.id, "wrong", f"{shown} is {significant(value / expected)} times the "

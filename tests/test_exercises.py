@@ -1,11 +1,14 @@
 """The exercise checker: right, close, wrong and not yet, and never an exception."""
 import json
+import time
+import warnings
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from itsim import InputError
 from itsim.exercises import QUESTIONS, ask, check, question
 from itsim.units import convert
 
@@ -91,3 +94,38 @@ def test_every_lesson_question_is_asked_in_its_lesson():
     lessons = " ".join((p.read_text()) for p in (ROOT / "lessons").glob("*.ipynb"))
     asked = {q for q in QUESTIONS if q.startswith("q") and f'ui.Question(\\"{q}\\")' in lessons}
     assert asked == {q for q in QUESTIONS if q.startswith("q")}
+
+
+@pytest.mark.parametrize("answer", ["10**10**10 mcg/mL", "x" * 20_000, "9" * 20_000,
+                                    "1 mL/day" * 3_000, "250 mcg/mL + 0.25 mg/mL", "3/5"])
+def test_arithmetic_and_huge_answers_are_not_yet_at_once(answer):
+    for qid in ("q3.1", "q0.1", "q3.4"):
+        t0 = time.perf_counter()
+        fb = check(qid, answer)
+        assert time.perf_counter() - t0 < 1.0            # a hang guard, not a benchmark
+        assert fb.status == "not yet" and len(fb.message) < 400
+
+
+@pytest.mark.parametrize("qid, answer", [("ex8.3", 1e308), ("ex8.3", "1e308"),
+                                         ("q3.1", 1e308), ("q3.1", 5e-324), ("q3.1", 10 ** 400),
+                                         ("q3.1", "1e308 mL/day"), ("q3.3", -1e308),
+                                         ("q0.1", "1e-300 mg")])
+def test_extreme_answers_give_feedback_and_no_warnings(qid, answer):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fb = check(qid, answer)
+    assert caught == [] and fb.status in ("wrong", "not yet") and len(fb.message) < 400
+
+
+@pytest.mark.parametrize("qid", [["q3.1"], None, 3.1, {"q3.1"}])
+def test_a_question_id_that_is_not_text_is_a_programmers_error(qid):
+    for call in (lambda: check(qid, "0.6 mL/day"), lambda: ask(qid), lambda: question(qid)):
+        with pytest.raises(InputError) as e:
+            call()
+        assert e.value.parameter == "qid"
+
+
+def test_unit_given_in_a_conversion_question_is_read_from_the_answer_alone():
+    assert check("q0.1", "1000 mcg").status == "right"
+    assert check("q0.1", "1000 µg").status == "right"
+    assert check("q0.1", "1 mg").status == "not yet"

@@ -1,12 +1,14 @@
 """Units at the edges: parsing, refusals and conversions."""
 import math
+import time
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from itsim import InputError
-from itsim.units import fmt, parse, show, significant
+from itsim.units import (MAX_TEXT, check_number, convert, fmt, normalise, parse, quantity, show,
+                         significant)
 
 
 @pytest.mark.parametrize("text, kind, expected", [
@@ -100,3 +102,104 @@ def test_show_a_quantity():
     from itsim import dosing
     assert show(dosing.rate("300 mcg/day", "500 mcg/mL")) == "0.6 mL/day"
     assert show(dosing.rate("300 mcg/day", "500 mcg/mL"), "mL/h") == "0.025 mL/h"
+
+
+# --- one number and a unit, never arithmetic ------------------------------------------------
+
+@pytest.mark.parametrize("text, kind, expected", [
+    (".5 mL", "volume", 0.5), ("5. mL", "volume", 5.0), ("5e-3 mg", "mass", 5.0),
+    ("1.2E+3 mcg", "mass", 1200.0), ("+2 h", "time", 2 / 24), ("2mg", "mass", 2000.0),
+    ("300 mcg per day", "dose_rate", 300.0), ("2.4 mcg/hr", "dose_rate", 57.6),
+    ("25 μg", "mass", 25.0), ("0.1 mg·mL^-1", "concentration", 100.0),
+    ("0.1 mg*mL**-1", "concentration", 100.0), ("0.1 mg / mL", "concentration", 100.0),
+    ("300 mcg / 24 hrs", "dose_rate", 300.0), ("  20 mL  ", "volume", 20.0),
+])
+def test_one_number_and_a_unit_expression_is_read(text, kind, expected):
+    assert parse(text, kind, "x") == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text", [
+    "250 mcg/mL + 0.25 mg/mL",          # was quietly 500 mcg/mL
+    "250 mcg/mL - 0.25 mg/mL", "2 * 250 mcg/mL", "250 mcg/mL * 2", "(250 mcg)/mL",
+    "1 mL/10 min",                      # a second number: pint read it as 0.1 mL·min
+    "10**3 mcg/mL", "10^3 mcg/mL", "1e3**2 mcg/mL", "sqrt(4) mg/mL", "2 mg/mL 3",
+    "mg/mL", "5 mg/mL/", "5 /mL", "1.5.3 mL", "0x10 mL", "1_000 mL", "١٢ mL",
+])
+def test_arithmetic_a_second_number_and_no_number_are_refused(text):
+    with pytest.raises(InputError) as e:
+        parse(text, "concentration" if "mcg" in text or "mg" in text else "volume", "conc")
+    assert str(e.value).startswith(f"conc = {text!r} is not allowed: ")
+
+
+@pytest.mark.parametrize("text", ["10**10**10 mcg/mL", "9" * 20_000 + " mL", "1 " * 10_000,
+                                  "(" * 20_000 + "1 mL", "1 mL" + " mL" * 10_000,
+                                  "1 " + "m" * 30_000 + "*" * 30_000])
+def test_huge_or_nested_input_is_refused_at_once(text):
+    t0 = time.perf_counter()
+    with pytest.raises(InputError) as e:
+        parse(text, "volume", "fill")
+    assert time.perf_counter() - t0 < 1.0             # a hang guard, not a benchmark
+    assert e.value.parameter == "fill"
+    if len(text) > MAX_TEXT:
+        assert f"at most {MAX_TEXT} characters" in str(e.value)
+        assert len(str(e.value)) < 300                # the message does not echo it all
+
+
+@pytest.mark.parametrize("value, fragment", [
+    ("1e308 mg", "too large"), ("1e999 mL", "too large"), ("1e-400 mL", "too small"),
+    ("1e-310 mL", "too small"), ("-inf mL", "finite number"), ("Infinity mL", "finite number"),
+    ("NaN mL", "finite number"),
+])
+def test_numbers_outside_the_float_range_are_refused(value, fragment):
+    with pytest.raises(InputError) as e:
+        parse(value, "mass" if "mg" in value else "volume", "dose", allow_zero=True)
+    assert fragment in str(e.value)
+
+
+def test_quantities_outside_the_float_range_are_refused():
+    from itsim.units import registry
+    q = registry().Quantity
+    for bad in (q(10 ** 400, "mg"), q(1e308, "mg"), q(5e-324, "mg"), q([1.0, 2.0], "mg"),
+                q(1 + 2j, "mg")):
+        with pytest.raises(InputError):
+            parse(bad, "mass", "dose")
+
+
+@given(st.text())
+def test_any_text_gives_a_finite_float_or_an_input_error(text):
+    try:
+        x = parse(text, "volume", "fill", allow_zero=True)
+    except InputError as e:
+        assert e.parameter == "fill"
+    else:
+        assert isinstance(x, float) and math.isfinite(x) and x >= 0
+
+
+@given(st.from_regex(r"\A[-+]?[0-9]{0,4}\.?[0-9]{0,4}(e[-+]?[0-9]{1,3})?\s?(mcg|mg|mL|h|day)"
+                     r"([/*·](mL|h|day|min))?\Z"))
+def test_number_unit_text_gives_a_finite_float_or_an_input_error(text):
+    for kind in ("mass", "volume", "concentration", "dose_rate", "time"):
+        try:
+            x = parse(text, kind, "x", allow_zero=True)
+        except InputError:
+            continue
+        assert isinstance(x, float) and math.isfinite(x) and x >= 0
+
+
+def test_display_of_extreme_numbers_stays_short():
+    assert significant(1e308) == "1e308" and significant(5e-324) == "4.94e-324"
+    assert significant(1.2345e20, 2) == "1.2e20" and significant(123456789) == "123456789"
+    assert fmt(1e308, "volume") == "1e308 mL"
+
+
+@pytest.mark.parametrize("call", [
+    lambda: parse("2 mg", "weight", "x"), lambda: parse("2 mg", "mass", ["x"]),
+    lambda: parse("2 mg", "mass", "x", allow_zero="yes"), lambda: fmt("a", "mass"),
+    lambda: fmt(1.0, "mass", "kg"), lambda: fmt(1.0, "speed"), lambda: significant("1"),
+    lambda: significant(1.0, 0), lambda: significant(1.0, 10 ** 6), lambda: quantity(math.nan, "mass"),
+    lambda: quantity(1.0, "speed"), lambda: show("2 mg"), lambda: normalise(None),
+    lambda: check_number(10 ** 400, "x"), lambda: convert(1.0, "mass", ["mg"]),
+])
+def test_the_helpers_refuse_bad_arguments_with_the_package_error(call):
+    with pytest.raises(InputError):
+        call()
