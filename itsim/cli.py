@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from . import DISCLAIMER, __version__
-from .errors import InputError
+from .errors import InputError, ItsimError
 
 START_PAGE = "lessons/00_start_here.ipynb"
 PATIENT_PAGE = "lessons/09_living_with_a_pump.ipynb"
@@ -46,7 +46,7 @@ NOT_EMPTY = {"token", "password", "hashed_password"}          # empty switches t
 NOT_TRUE = {"disable_check_xsrf", "allow_remote_access", "allow_credentials"}
 REFUSED = {"identity_provider_class", "authorizer_class", "login_handler_class",
            "logout_handler_class", "tornado_settings", "allow_origin", "allow_origin_pat",
-           "config_file", "config_file_name", "open_browser_url"}
+           "config_file", "config_file_name"}
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
@@ -131,12 +131,28 @@ def _course(args) -> int:
     return 0                       # reach it directly, and nothing is left behind
 
 
+def lessons(root: Path) -> list[str]:
+    """The course's lessons (``lessons/*.ipynb``), by name."""
+    return sorted(p.stem for p in (root / "lessons").glob("*.ipynb"))
+
+
+def lesson_path(root: Path, page: str) -> Path:
+    """The lesson ``page`` names: ``07_refill``, ``07_refill.ipynb`` or a path to a file in
+    the course's ``lessons/`` folder. Anything else is refused."""
+    folder = (root / "lessons").resolve()
+    given = Path(page)
+    candidates = [given, root / given] if given.suffix == ".ipynb" else \
+        [folder / f"{page}.ipynb"]
+    for path in candidates:
+        if path.is_file() and path.resolve().parent == folder:
+            return path.resolve()
+    raise InputError("page", page, "a lesson of the course: " + ", ".join(lessons(root)))
+
+
 def app_command(root: Path, page: str, port: int | None, browser: bool) -> list[str]:
-    """The Voila command line for one page: code hidden, widgets live, localhost only, with a
-    token (Voila's auto token)."""
-    path = (root / page) if not Path(page).is_absolute() else Path(page)
-    if path.suffix != ".ipynb" or not path.is_file():
-        raise InputError("page", page, "a notebook of the course, e.g. " + PATIENT_PAGE)
+    """The Voila command line for one lesson of the course: code hidden, widgets live,
+    localhost only, with a token (Voila's auto token)."""
+    path = lesson_path(root, page)
     cmd = [sys.executable, "-m", "voila", str(path), "--Voila.ip=127.0.0.1", "--token",
            f"--Voila.root_dir={root}"]
     if port is not None:
@@ -150,10 +166,7 @@ def _app(args) -> int:
     root = course_root(args.dir)
     if args.port is not None and not 1 <= args.port <= 65535:
         raise InputError("--port", args.port, "expected a port number from 1 to 65535")
-    page = args.page or PATIENT_PAGE
-    if not page.endswith(".ipynb"):
-        page = f"lessons/{page}.ipynb" if "/" not in page else page
-    cmd = app_command(root, page, args.port, not args.no_browser)
+    cmd = app_command(root, args.page or PATIENT_PAGE, args.port, not args.no_browser)
     print(DISCLAIMER, file=sys.stderr, flush=True)
     if args.print_command:
         print(" ".join(cmd))
@@ -173,12 +186,11 @@ class _Parser(argparse.ArgumentParser):
 
 def _run(args) -> int:
     from .scenario import load
-    if not (args.every > 0 and args.every < float("inf")):
-        raise InputError("--every", args.every, "expected minutes between CSV rows, more than 0")
+    _check_csv_options(args)
     scenario = load(args.scenario)
     timeline = scenario.run()
     if args.csv:
-        every = max(1, int(round(args.every / timeline.step_minutes)))
+        every = csv_every(args.every, timeline.step_minutes, timeline.commanded.size)
         try:
             timeline.to_csv(args.csv, every=every)
         except OSError as e:
@@ -189,6 +201,47 @@ def _run(args) -> int:
         print(scenario.title)
         print(timeline.text_summary())
     return 0
+
+
+def _check_csv_options(args) -> None:
+    """``--every`` and ``--csv`` before the run: a spacing only with a CSV, more than 0, and
+    a CSV that is not the scenario itself."""
+    if args.every is not None:
+        if not args.csv:
+            raise InputError("--every", args.every, "used only with --csv FILE (the spacing "
+                             "of its rows)")
+        if not 0 < args.every < float("inf"):
+            raise InputError("--every", args.every, "minutes between CSV rows, more than 0")
+    if args.csv:
+        refuse_overwrite("--csv", args.csv, args.scenario)
+
+
+def csv_every(minutes: float | None, step: float, steps: int) -> int:
+    """CSV rows every this many steps: ``minutes`` must be a whole number of steps and at
+    most the run; without it, the whole number of steps nearest an hour (at least one)."""
+    if minutes is None:
+        return max(1, round(60 / step))
+    ratio = minutes / step
+    whole = round(ratio)
+    if whole < 1 or abs(ratio - whole) > 1e-9 * ratio:
+        raise InputError("--every", minutes, f"a whole multiple of the scenario's step "
+                         f"({step:g} min), e.g. {step * max(1, round(60 / step)):g}")
+    if whole > steps:
+        raise InputError("--every", minutes, f"at most the length of the run "
+                         f"({step * steps:g} min)")
+    return whole
+
+
+def refuse_overwrite(parameter: str, output, *inputs) -> None:
+    """Raise :class:`InputError` if ``output`` is one of the ``inputs`` (resolved paths, or
+    the same file under another name)."""
+    out = Path(output)
+    for given in inputs:
+        source = Path(given)
+        same = out.resolve() == source.resolve() or (
+            out.exists() and source.exists() and os.path.samefile(out, source))
+        if same:
+            raise InputError(parameter, str(output), f"a file other than the input {given}")
 
 
 def _check(args) -> int:
@@ -231,9 +284,8 @@ def _export(args) -> int:
     from .handout import export_html
     if not args.html:
         raise InputError("format", None, "--html (the one format so far)")
-    root = course_root(args.dir)
     page = args.lesson if args.lesson.endswith(".ipynb") else f"lessons/{args.lesson}.ipynb"
-    path = Path(page) if Path(page).is_file() else root / page
+    path = Path(page) if Path(page).is_file() else course_root(args.dir) / page
     out = export_html(path, args.output, code=not args.no_code)
     print(f"wrote {out}")
     return 0
@@ -243,6 +295,18 @@ def _link(args) -> int:
     from .authoring import hub_link
     print(hub_link(args.hub, args.repo, args.branch))
     return 0
+
+
+def scenario_arg(text: str) -> str:
+    """A scenario argument: the file if it exists, else the shipped scenario of that name
+    (``catheter_occlusion``), else as given (loading it then says what is wrong)."""
+    from . import shipped
+    if Path(text).exists() or "/" in text or "\\" in text:
+        return text
+    try:
+        return str(shipped.scenario(text))
+    except InputError:
+        return text
 
 
 def _extra(args: list[str]) -> list[str]:
@@ -266,12 +330,14 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("jupyter_args", nargs=argparse.REMAINDER, metavar="-- JUPYTER_OPTION",
                    help="further JupyterLab options after --")
     c.set_defaults(run=_course)
-    a = sub.add_parser("app", help="open the patients' pages (or any lesson) as an app, code "
-                       "hidden", description="Serve a page with Voila on this machine "
-                       "(127.0.0.1, with a token): code hidden, widgets live. Default: "
-                       + PATIENT_PAGE + ".")
+    a = sub.add_parser("app", help="open a lesson of the course as an app, code hidden "
+                       "(default: the patients' pages)", description="Serve one lesson of "
+                       "the course (lessons/*.ipynb) with Voila on this machine (127.0.0.1, "
+                       "with a token): code hidden, widgets live. Default: " + PATIENT_PAGE
+                       + ".")
     a.add_argument("page", nargs="?", help="a lesson, e.g. 07_refill or "
-                   "lessons/07_refill.ipynb (default: the patients' pages)")
+                   "lessons/07_refill.ipynb (default: the patients' pages); other notebooks "
+                   "are refused")
     a.add_argument("--dir", help="the course folder (default: the itsim checkout)")
     a.add_argument("--port", type=int, help="port to listen on (default: Voila's, 8866)")
     a.add_argument("--no-browser", action="store_true", help="do not open a web browser")
@@ -281,16 +347,20 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="simulate a scenario file and print a summary",
                        description="Simulate a scenario (TOML) and print a readable summary, or "
                        "JSON with --json.")
-    r.add_argument("scenario", help="the scenario file, e.g. scenarios/baclofen_first_months.toml")
+    r.add_argument("scenario", type=scenario_arg,
+                   help="the scenario file, e.g. scenarios/baclofen_first_months.toml, or the "
+                   "name of one shipped with itsim, e.g. catheter_occlusion")
     r.add_argument("--json", action="store_true", help="print the summary and event log as JSON")
     r.add_argument("--csv", metavar="FILE", help="also write the time series to FILE")
-    r.add_argument("--every", type=float, default=60.0, metavar="MINUTES",
-                   help="CSV row spacing in minutes (default 60)")
+    r.add_argument("--every", type=float, metavar="MINUTES",
+                   help="CSV row spacing in minutes, a whole number of the scenario's steps "
+                   "(default: the whole number of steps nearest 60)")
     r.set_defaults(run=_run)
     k = sub.add_parser("check", help="check a scenario file and explain every problem",
                        description="Check a scenario (TOML) as itsim run would and list every "
                        "problem in plain words. Exit 0 when fine, 1 when not.")
-    k.add_argument("case", help="the scenario file")
+    k.add_argument("case", type=scenario_arg, help="the scenario file (or the name of one "
+                   "shipped with itsim)")
     k.set_defaults(run=_check)
     n = sub.add_parser("new-case", help="write a commented starting scenario",
                        description="Print (or write) a commented scenario file to start from.")
@@ -325,8 +395,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return args.run(args)
-    except InputError as e:
+    except ItsimError as e:
         _fail("itsim", str(e))
+    except KeyboardInterrupt:
+        print("itsim: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:                  # `itsim run ... | head`: the reader went away
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())   # no second error when Python flushes at exit
+        return 1
 
 
 def _fail(prog: str, message: str):
