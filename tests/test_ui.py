@@ -139,7 +139,7 @@ def test_programmer_flags_an_entry_error_before_sending():
     p.set(mode="flex")
     assert p.inputs["steps"].layout.display is None and p.inputs["dose"].layout.display == "none"
     p.set(steps="08:00 300 mcg/day")
-    assert "Flex steps: [['08:00', '300 mcg/day']] is not possible. Steps must start at 00:00" \
+    assert "Flex steps: '08:00 300 mcg/day' is not possible. Steps must start at 00:00" \
         in p.readout_text
     p.reset()
     assert p.error is None and p.inputs["steps"].layout.display == "none"

@@ -48,7 +48,10 @@ def test_troubleshooting_game_scores_and_resets():
     g.case_box.value = [c.cause for c in g.cases].index("catheter-disconnection")
     g.investigate("x-ray")
     g.answer()                                            # nothing chosen yet
-    assert "Cause" in g.readout.value and "not possible" in g.readout.value
+    assert g.readout_text == "Choose the cause and the action first, then press Submit."
+    g.cause.value = "catheter-disconnection"
+    g.answer()
+    assert "Choose the action first" in g.readout_text
     g.cause.value, g.action.value = "catheter-disconnection", "revise-catheter"
     assert g.answer().score == 100 and "Score 100/100" in g.readout_text
     g.reset()

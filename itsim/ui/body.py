@@ -22,7 +22,7 @@ from ..errors import InputError
 from ..simulation import simulate
 from ..units import fmt, parse, significant
 from .panel import Panel, field
-from .style import BLUE, FIGURE_LAYOUT, GREY, ORANGE, VERMILLION, box, esc
+from .style import BLUE, FIGURE_LAYOUT, GREY, ORANGE, VERMILLION, box, cited, esc
 
 STEP = "5 min"                   # model step behind every panel (the runs are cached)
 HOURS = 48                       # how long the spine view follows the drug
@@ -68,11 +68,6 @@ def default_dose(drug: str) -> str:
 
 def dose_source(drug: str) -> str:
     return drugs.get(drug).starting_dose.label
-
-
-def _cited(label: str) -> str:
-    """' [M1]' for a source tag, ' (a teaching assumption ...)' for anything else."""
-    return f" {label}" if label.startswith("[") else f" (a {label})"
 
 
 def amount_text(mcg: float, drug: str) -> str:
@@ -283,7 +278,7 @@ class SpineView(Panel):
                                 description="Concentration axis",
                                 **field("400px", "160px", typed=False)),
         }
-        self.inputs["drug"].observe(self._drug_changed, names="value")
+        self.reactions["drug"] = self._drug_changed
         fig = make_subplots(rows=1, cols=2, column_widths=[0.44, 0.56], horizontal_spacing=0.15,
                             subplot_titles=("Along the canal<br>at the time shown",
                                             "Over time<br>solid: tip · dashed: brainstem"))
@@ -389,7 +384,7 @@ class SpineView(Panel):
             f"<b>CSF half-life</b>: {fmt(t_half / 1440, 'time', 'min')} "
             f"<span style='color:{GREY}'>{esc(source)}</span><br>"
             f"<span style='color:{GREY}'>The dose box starts at one day of the drug's lower "
-            f"starting dose{esc(_cited(dose_source(r.drug)))}. The CSF volumes are sourced; "
+            f"starting dose{esc(cited(dose_source(r.drug)))}. The CSF volumes are sourced; "
             "how the drug mixes between levels is a teaching assumption.</span>")
 
 
@@ -571,7 +566,7 @@ class RespiratoryClock(Panel):
             "patient": w.Dropdown(options=list(PATIENTS), value=patient, description="Patient",
                                   **field("400px", "150px", typed=False)),
         }
-        self.inputs["drug"].observe(self._drug_changed, names="value")
+        self.reactions["drug"] = self._drug_changed
         lo, hi = ONSET_WINDOW_HOURS
         self.figure = go.FigureWidget(
             data=[go.Scatter(name="breathing-risk index (brainstem)",

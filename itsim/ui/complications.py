@@ -14,10 +14,9 @@ from .. import hazards, troubleshoot
 from ..errors import InputError
 from ..simulation import simulate
 from .body import FIGURE_WIDTH, _narrow_readout, redraw
-from .panel import Panel, Shown, field
+from .panel import Panel, Shown, field, handled
 from .timeline import course_figure
-from .style import (BLUE, FIGURE_LAYOUT, GREY, ORANGE, VERMILLION, box, error_box,
-                    esc, plain_message)
+from .style import BLUE, FIGURE_LAYOUT, GREY, ORANGE, VERMILLION, box, esc
 
 ONE_PLOT = {**FIGURE_LAYOUT, "width": FIGURE_WIDTH, "height": 460,
             "margin": dict(l=60, r=20, t=120, b=50)}
@@ -311,12 +310,12 @@ class TroubleshootingGame(Shown):
         self.cases = cases
         self.case_box = w.Dropdown(options=[(c.title, i) for i, c in enumerate(cases)], value=0,
                                    description="Case", **field("460px", "90px", typed=False))
-        self.case_box.observe(lambda _: self.reset(), names="value")
+        self.listen(self.case_box, lambda _: self.reset())
         self.buttons = []
         for name, (label, cost, risk, _) in troubleshoot.investigations().items():
             b = w.Button(description=name, tooltip=f"{label} (cost {cost:g}; risk: {risk})",
                          layout=w.Layout(width="130px"))
-            b.on_click(lambda _, n=name: self.investigate(n))
+            self.on_press(b, lambda _, n=name: self.investigate(n))
             self.buttons.append(b)
         self.cause = w.Dropdown(options=[("choose the cause", "")] + [
             (v, k) for k, v in troubleshoot.CAUSES.items()], value="", description="Cause",
@@ -325,9 +324,9 @@ class TroubleshootingGame(Shown):
             (v, k) for k, v in troubleshoot.ACTIONS.items()], value="", description="Action",
             **field("460px", "90px", typed=False))
         self.submit = w.Button(description="Submit", button_style="primary")
-        self.submit.on_click(lambda _: self.answer())
+        self.on_press(self.submit, lambda _: self.answer())
         self.reset_button = w.Button(description="Reset", tooltip="Start the case again")
-        self.reset_button.on_click(lambda _: self.reset())
+        self.on_press(self.reset_button, lambda _: self.reset())
         self.story = w.HTML(layout=w.Layout(width="460px"))
         self.readout = w.HTML(layout=w.Layout(width="360px"))
         self.widget = w.VBox([
@@ -338,6 +337,10 @@ class TroubleshootingGame(Shown):
             w.HBox([self.story, self.readout], layout=w.Layout(flex_flow="row wrap"))])
         self.reset()
 
+    def labels(self) -> dict:
+        return {"cause": "Cause", "action": "Action"}
+
+    @handled
     def reset(self):
         self.game = troubleshoot.Game(self.cases[self.case_box.value])
         self.result = None
@@ -347,19 +350,22 @@ class TroubleshootingGame(Shown):
         self.story.value = box("<br>".join(self.lines), GREY)
         self.readout.value = ""
 
+    @handled
     def investigate(self, name: str):
         f = self.game.investigate(name)
         self.lines.append(f"<b>{esc(f.title)}</b>: {esc(f.text)}")
         self.story.value = box("<br>".join(self.lines), BLUE)
         return f
 
+    @handled
     def answer(self):
-        try:
-            self.result = r = self.game.answer(self.cause.value, self.action.value)
-        except InputError as e:
-            self.readout.value = error_box(plain_message(e, {"cause": "Cause",
-                                                             "action": "Action"}))
+        missing = [name for name, box in (("the cause", self.cause), ("the action", self.action))
+                   if not box.value]
+        if missing:
+            self.readout.value = box(f"Choose {' and '.join(missing)} first, then press "
+                                     "<b>Submit</b>.", GREY)
             return None
+        self.result = r = self.game.answer(self.cause.value, self.action.value)
         self.readout.value = box("<br>".join(esc(x) for x in r.summary().splitlines()),
                                  BLUE if r.cause_right and r.action_right else VERMILLION)
         return r

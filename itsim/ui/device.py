@@ -244,8 +244,8 @@ class Programmer(Panel):
         self.sent = False
         self.review_button = w.Button(description="Review", button_style="info")
         self.send_button = w.Button(description="Send to pump", button_style="warning")
-        self.review_button.on_click(lambda _: self.review())
-        self.send_button.on_click(lambda _: self.send())
+        self.on_press(self.review_button, lambda _: self.review())
+        self.on_press(self.send_button, lambda _: self.send())
         self.confirm = w.HTML()
         self.figure = go.FigureWidget(
             data=[go.Scatter(name="drug reaching the CSF (mcg/day)",
@@ -255,19 +255,16 @@ class Programmer(Panel):
             layout=go.Layout(**FIGURE_LAYOUT, width=560,
                              xaxis=dict(title="day"), yaxis=dict(title="mcg/day",
                                                                  rangemode="tozero")))
-        self.inputs["mode"].observe(lambda _: self._show_mode_fields(), names="value")
+        self.reactions["mode"] = lambda _: self._show_mode_fields()
         self._show_mode_fields()
         self._finish()
         self.widget.children = self.widget.children[:2] + (
             w.HBox([self.review_button, self.send_button]), self.confirm) + \
             self.widget.children[2:]
 
-    def labels(self) -> dict:
-        names = {"program.steps": "steps", "program.dose": "dose", "program.bolus_dose": "bolus",
-                 "program.bolus_every": "bolus", "program.bolus_duration": "bolus",
-                 "concentration": "concentration"}
-        own = super().labels()
-        return {**own, **{k: own[v] for k, v in names.items()}}
+    # the program's parameters -> the box the learner typed them in
+    BOXES = {"program.steps": "steps", "program.dose": "dose", "program.bolus_dose": "bolus",
+             "program.bolus_every": "bolus", "program.bolus_duration": "bolus"}
 
     def _show_mode_fields(self):
         """Show only the boxes the chosen mode uses."""
@@ -302,11 +299,22 @@ class Programmer(Panel):
         program = self.order()
         actual = parse(concentration, "concentration", "Concentration in the pump")
         entered = parse(programmed, "concentration", "Concentration entered")
-        tl = simulate(drug=drug, concentration=concentration, fill="20 mL",
-                      program=program, days=30, step="10 min",
-                      events=[{"at": "day 0", "kind": "refill", "volume": "20 mL",
-                               "concentration": concentration,
-                               "programmed_concentration": programmed}])
+        try:
+            tl = simulate(drug=drug, concentration=concentration, fill="20 mL",
+                          program=program, days=30, step="10 min",
+                          events=[{"at": "day 0", "kind": "refill", "volume": "20 mL",
+                                   "concentration": concentration,
+                                   "programmed_concentration": programmed}])
+        except InputError as e:            # name the box as typed, not the program's terms
+            if e.parameter == "program":                 # the rate the order leads to
+                if mode == "periodic-bolus":            # basal and bolus together
+                    raise InputError("bolus", f"{dose} basal + {bolus}", e.allowed) from e
+                box = "steps" if mode == "flex" else "dose"
+            else:
+                box = self.BOXES.get(e.parameter)
+                if box is None:
+                    raise
+            raise InputError(box, self.inputs[box].value, e.allowed) from e
         ordered = float(tl.commanded[:144].mean()) * entered      # what the order means, a day
         # the checks see the whole day's dose (basal + boluses, or the flex schedule's mean)
         findings = dosing.check(drug, concentration=concentration,
@@ -343,6 +351,7 @@ class Programmer(Panel):
             with self.figure.batch_update():
                 for trace in self.figure.data:
                     trace.x, trace.y = [], []
+            self.figure.layout.title.text = "Nothing sent to the pump yet"
             return
         with self.figure.batch_update():
             delivered, target = self.figure.data
@@ -361,13 +370,16 @@ class Programmer(Panel):
 
     def review(self):
         self.sent = False
+        self.confirm.value = ""
         Panel.update(self)
 
     def send(self):
+        """Send the order: the same model call, drawn as sent (unless it is impossible)."""
+        self.sent = True
+        self.confirm.value = ""
         Panel.update(self)
-        if self.error is None:
-            self.sent = True
-            self.render(self.result)
+        if self.error is not None:
+            self.sent = False
 
 
 def bridge_figure(without, with_bridge, ordered: float = 300.0):

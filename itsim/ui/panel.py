@@ -1,17 +1,63 @@
 """The base of every interactive panel: inputs, a readout beside a figure, and a reset.
 
 A panel holds model inputs in widgets, calls the model on every change, and re-renders the
-figure and the text readout from the model's result. Impossible input never raises in the
-notebook: the readout shows the message in plain words instead.
+figure and the text readout from the model's result. Nothing a learner does raises into the
+notebook:
+
+- impossible input (an ``InputError``) shows in the readout in plain words, and the figure
+  is marked as having no result (its traces hidden, its title saying so) rather than left
+  showing the last result as if it were still valid;
+- a result that cannot be written for people (infinity, not-a-number, a number too large or
+  too small to be real) is refused the same way;
+- anything else that goes wrong (a fault in itsim, not in the input) shows as "Something
+  went wrong: ..." in the readout, is logged on the ``itsim.ui`` logger with its traceback,
+  and is kept as ``failure`` for tests; it never escapes an observer.
+
+Every observer and button callback of every widget in :mod:`itsim.ui` is registered through
+:meth:`Shown.listen` and :meth:`Shown.on_press`, which apply the guard.
 """
 from __future__ import annotations
 
+import functools
+import logging
+import re
 from abc import ABC, abstractmethod
 
 import ipywidgets as w
 
 from ..errors import InputError
-from .style import error_box, plain_message, plain_text
+from .style import error_box, failure_box, plain_message, plain_text, unreadable
+
+log = logging.getLogger("itsim.ui")
+
+MAX_TYPED = 200          # characters a typed box hands to the model (a few doses and units)
+# a number (or a bracket) raised to a power: pint works such text out exactly, and
+# '10**10**10' takes the kernel minutes and gigabytes before any check can refuse it
+_NUMBER_POWER = re.compile(r"[\d.)]\s*(\*\*|\^)")
+UNREADABLE_RESULT = ("The result is too large or too small to be real, so it is not shown. "
+                     "Check each number and its unit (mg or mcg? per day or per hour?).")
+NO_RESULT_TITLE = "No result: see the message beside"
+
+
+def screen_typed(parameter: str, text: str) -> str:
+    """``text`` typed into a box, refused (InputError naming ``parameter``) when it is longer
+    than any dose, volume or rate needs, or raises a number to a power; else unchanged."""
+    if len(text) > MAX_TYPED:
+        raise InputError(parameter, text, f"at most {MAX_TYPED} characters: a number and its "
+                         "unit, such as '500 mcg/mL'")
+    if _NUMBER_POWER.search(text):
+        raise InputError(parameter, text, "a number and its unit without a power ('**' or "
+                         "'^'): write 1000000, not 10**6")
+    return text
+
+
+def handled(method):
+    """A widget method that never raises into the notebook (see ``Shown._run``), for the
+    methods a lesson may also call directly (``station.finish()``, ``game.answer()``)."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        return self._run(method, self, *args, **kwargs)
+    return run
 
 
 def field(width: str = "340px", label: str = "150px", typed: bool = True) -> dict:
@@ -24,7 +70,10 @@ def field(width: str = "340px", label: str = "150px", typed: bool = True) -> dic
 
 class Shown:
     """Anything a notebook shows as its ``self.widget``; ``self.readout`` (when it has one)
-    is the text beside it."""
+    is the text beside it, where messages go. ``failure`` is the last unexpected exception
+    (None when there was none since the last successful update)."""
+
+    failure: Exception | None = None
 
     @property
     def readout_text(self) -> str:
@@ -34,10 +83,55 @@ class Shown:
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
 
+    def labels(self) -> dict:
+        """Parameter name -> the label a learner sees, for messages."""
+        return {}
+
+    # --- the guard: every callback goes through it -------------------------------------------
+    def _run(self, callback, *args, **kwargs):
+        """``callback(*args, **kwargs)``, and nothing it raises reaches the notebook: an
+        InputError becomes a plain message in the readout, anything else "Something went
+        wrong" (logged, and kept as ``failure``). Returns None when it raised."""
+        try:
+            return callback(*args, **kwargs)
+        except InputError as e:
+            self.refuse(plain_message(e, self.labels()))
+        except Exception as e:            # noqa: BLE001  (the one place that may)
+            self.fail(e)
+        return None
+
+    def guarded(self, callback):
+        """``callback`` wrapped in the guard (see ``_run``)."""
+        return functools.wraps(callback)(functools.partial(self._run, callback))
+
+    def listen(self, widget, callback, names="value"):
+        """``widget.observe(callback)``, guarded."""
+        widget.observe(self.guarded(callback), names=names)
+
+    def on_press(self, button, callback):
+        """``button.on_click(callback)``, guarded."""
+        button.on_click(self.guarded(callback))
+
+    def refuse(self, message: str):
+        """Show ``message`` (plain words) instead of a result."""
+        self._show_problem(error_box(message), message)
+
+    def fail(self, error: Exception):
+        """An unexpected fault: log it with its traceback, keep it, and say so plainly."""
+        log.error("%s: %s", type(self).__name__, error, exc_info=error)
+        self.failure = error
+        html = failure_box(error)
+        self._show_problem(html, plain_text(html))
+
+    def _show_problem(self, html: str, message: str):
+        self.readout.value = html
+
 
 class Panel(Shown, ABC):
     """Subclasses set ``self.inputs`` (name -> widget), build ``self.figure`` (or None) and
-    implement ``compute(**values)`` (the model call) and ``render(result)``."""
+    implement ``compute(**values)`` (the model call) and ``render(result)``. ``reactions``
+    (input name -> callback(change)) run before the update when that input changes, e.g. to
+    load a drug's starting values."""
 
     title = ""
 
@@ -45,20 +139,29 @@ class Panel(Shown, ABC):
         self.readout = w.HTML(layout=w.Layout(width="330px"))
         self.reset_button = w.Button(description="Reset", tooltip="Back to the starting values",
                                      layout=w.Layout(width="90px"))
-        self.reset_button.on_click(lambda _: self.reset())
+        self.on_press(self.reset_button, lambda _: self.reset())
         self.result = None
         self.error: str | None = None
+        self.reactions: dict = {}
+        self._holding = 0
+        self._hidden = None             # the figure's title and trace visibility, when marked
 
     def _finish(self):
         """Call at the end of a subclass __init__: remember defaults, wire and draw."""
         self.defaults = {k: v.value for k, v in self.inputs.items()}
-        for widget in self.inputs.values():
-            widget.observe(lambda _change: self.update(), names="value")
+        for name, widget in self.inputs.items():
+            self.listen(widget, functools.partial(self._changed, name))
         controls = w.VBox(list(self.inputs.values()) + [self.reset_button])
         body = [self.figure, self.readout] if self.figure is not None else [self.readout]
         header = [w.HTML(f"<h4 style='margin:4px 0'>{self.title}</h4>")] if self.title else []
         self.widget = w.VBox(header + [controls, w.HBox(body, layout=w.Layout(
             flex_flow="row wrap", align_items="flex-start"))])
+        self.update()
+
+    def _changed(self, name, change):
+        reaction = self.reactions.get(name)
+        if reaction is not None:
+            reaction(change)
         self.update()
 
     def values(self) -> dict:
@@ -78,17 +181,65 @@ class Panel(Shown, ABC):
     def reset(self):
         self.set(**self.defaults)
 
+    def typed(self) -> dict:
+        """The text in each typed box (name -> text)."""
+        return {k: v.value for k, v in self.inputs.items() if isinstance(v, w.Text)}
+
     def update(self):
-        if getattr(self, "_holding", False):
+        """Call the model with the inputs and draw the result, or say plainly why not."""
+        if self._holding:
             return
-        try:
-            self.result = self.compute(**self.values())
-            self.error = None
-        except InputError as e:
-            self.result, self.error = None, plain_message(e, self.labels())
-            self.readout.value = error_box(self.error)
+        self.failure = None
+        self._run(self._update)
+
+    def _update(self):
+        for name, text in self.typed().items():
+            screen_typed(name, text)
+        result = self.compute(**self.values())
+        self.result, self.error = result, None
+        self._unmark_figure()
+        self.render(result)
+        if unreadable(self._shown_text()):
+            self.refuse(UNREADABLE_RESULT)
+
+    def _shown_text(self) -> str:
+        """The readout's text without what the learner typed (echoes are theirs to read)."""
+        text = self.readout_text
+        for typed in sorted(self.typed().values(), key=len, reverse=True):
+            if typed.strip():
+                text = text.replace(" ".join(typed.split()), "")
+        return text
+
+    def _show_problem(self, html: str, message: str):
+        self.result, self.error = None, message
+        self.readout.value = html
+        self._mark_figure()
+
+    def _mark_figure(self):
+        """Hide every trace and say in the title that there is no result (once)."""
+        fig = self.figure
+        if fig is None or self._hidden is not None:
             return
-        self.render(self.result)
+        self._hidden = (fig.layout.title.text, [t.visible for t in fig.data])
+        with fig.batch_update():
+            for t in fig.data:
+                t.visible = False
+            fig.layout.title.text = NO_RESULT_TITLE
+
+    def _unmark_figure(self):
+        if self._hidden is None:
+            return
+        title, visible = self._hidden
+        self._hidden = None
+        with self.figure.batch_update():
+            for t, v in zip(self.figure.data, visible):
+                t.visible = True if v is None else v
+            self.figure.layout.title.text = title
+
+    @property
+    def figure_marked(self) -> bool:
+        """True while the figure shows no result (after impossible input or a fault)."""
+        return self._hidden is not None
 
     def labels(self) -> dict:
         """Input name -> the label a learner sees."""
@@ -104,11 +255,13 @@ class Panel(Shown, ABC):
 
 
 class _Hold:
+    """Inputs change without an update until the outermost hold ends (holds nest)."""
+
     def __init__(self, panel):
         self.panel = panel
 
     def __enter__(self):
-        self.panel._holding = True
+        self.panel._holding += 1
 
     def __exit__(self, *exc):
-        self.panel._holding = False
+        self.panel._holding -= 1

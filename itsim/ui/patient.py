@@ -9,8 +9,8 @@ import ipywidgets as w
 
 from .. import patient_guide as guide
 from ..errors import InputError
-from .panel import Panel, Shown, field
-from .style import BLUE, GREEN, GREY, VERMILLION, box, esc
+from .panel import Panel, Shown, field, handled
+from .style import BLUE, GREEN, GREY, VERMILLION, box, error_box, esc, plain_message
 
 DRUGS = [("I am not sure", ""), ("baclofen", "baclofen"), ("morphine", "morphine"),
          ("ziconotide", "ziconotide"), ("hydromorphone", "hydromorphone")]
@@ -60,7 +60,7 @@ class AlarmGuide(Shown):
             (a.sound.capitalize(), k) for k, a in guide.alarms().items()], value="",
             description="What do you hear?", style={"description_width": "150px"},
             layout=w.Layout(width="520px"))
-        self.choice.observe(lambda _: self.update(), names="value")
+        self.listen(self.choice, lambda _: self.update())
         players = []
         for kind, a in guide.alarms().items():
             audio = w.Audio(value=guide.tone(kind), format="wav", autoplay=False, loop=False,
@@ -69,7 +69,7 @@ class AlarmGuide(Shown):
                                           f"{esc(a.sound.capitalize())}:</span>"), audio]))
         self.readout = w.HTML(layout=w.Layout(width="520px"))
         self.reset_button = w.Button(description="Reset", tooltip="Clear the choice")
-        self.reset_button.on_click(lambda _: self.reset())
+        self.on_press(self.reset_button, lambda _: self.reset())
         self.widget = w.VBox([w.HTML("<h4 style='margin:4px 0'>What does this alarm mean?"
                                      "</h4>"), *players,
                               w.HTML(f"<span style='color:{GREY}'>These sounds are made by "
@@ -79,9 +79,11 @@ class AlarmGuide(Shown):
                               self.choice, self.reset_button, self.readout])
         self.update()
 
+    @handled
     def reset(self):
         self.choice.value = ""
 
+    @handled
     def update(self):
         kind = self.choice.value
         if not kind:
@@ -106,16 +108,17 @@ class WarningSigns(Shown):
                               style={"description_width": "300px"},
                               layout=w.Layout(width="560px"))
             answer = w.HTML(layout=w.Layout(width="560px"))
-            pick.observe(lambda _, s=sign: self.check(s), names="value")
+            self.listen(pick, lambda _, s=sign: self.check(s))
             self.rows[sign] = (pick, answer)
             boxes += [pick, answer]
-        self.score = w.HTML()
+        self.score = self.readout = w.HTML()         # the readout is the score line
         self.reset_button = w.Button(description="Reset", tooltip="Clear every choice")
-        self.reset_button.on_click(lambda _: self.reset())
+        self.on_press(self.reset_button, lambda _: self.reset())
         self.widget = w.VBox([w.HTML("<h4 style='margin:4px 0'>Warning signs: sort them</h4>"),
                               *boxes, self.reset_button, self.score])
         self._count()
 
+    @handled
     def check(self, sign: str):
         pick, answer = self.rows[sign]
         if not pick.value:
@@ -124,7 +127,7 @@ class WarningSigns(Shown):
             try:
                 right, text = guide.sort_sign(sign, pick.value)
             except InputError as e:
-                answer.value = box(esc(str(e)), VERMILLION)
+                answer.value = error_box(plain_message(e, {"sign": "Sign", "group": "Group"}))
             else:
                 answer.value = (f'<div role="status" style="color:{GREEN if right else VERMILLION}'
                                 f'">{"✔" if right else "✘"} {esc(text)}</div>')
@@ -135,6 +138,7 @@ class WarningSigns(Shown):
         right = sum(guide.signs()[s] == g for s, g in done)
         self.score.value = f"<b>{right} of {len(self.rows)}</b> sorted correctly."
 
+    @handled
     def reset(self):
         for pick, answer in self.rows.values():
             pick.value = ""

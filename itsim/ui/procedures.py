@@ -178,7 +178,7 @@ class PainTrial(Panel):
                                 indent=False, layout=w.Layout(width="420px")),
             "seed": _seed_slider(),
         }
-        self.inputs["drug"].observe(self._drug_changed, names="value")
+        self.reactions["drug"] = self._drug_changed
         fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4],
                             vertical_spacing=0.08)
         fig.add_trace(go.Scatter(name="pain in the model", line=dict(color=BLUE, width=3),
@@ -367,8 +367,8 @@ class SurgicalPlan(Panel):
             "dose": w.Text(value=PLAN_DRUGS["baclofen"][1], description="Daily dose",
                            **field("420px", "190px")),
         }
-        self.inputs["target"].observe(self._target_changed, names="value")
-        self.inputs["drug"].observe(self._drug_changed, names="value")
+        self.reactions["target"] = self._target_changed
+        self.reactions["drug"] = self._drug_changed
         fig = go.Figure()
         fig.add_trace(go.Bar(name="drug at each level (% of the tip)",
                              orientation="h", marker_color=BLUE, y=list(csf.LEVELS),

@@ -4,8 +4,9 @@ from __future__ import annotations
 import ipywidgets as w
 
 from .. import exercises
-from .panel import Shown
-from .style import box, esc
+from ..errors import InputError
+from .panel import Shown, handled, screen_typed
+from .style import box, esc, plain_message
 
 
 class Question(Shown):
@@ -28,16 +29,17 @@ class Question(Shown):
         self.check_button = w.Button(description="Check", button_style="primary")
         self.show_button = w.Button(description="Show answer")
         self.reset_button = w.Button(description="Reset")
-        self.feedback = w.HTML()
-        self.check_button.on_click(lambda _: self.check())
-        self.show_button.on_click(lambda _: self.show_answer())
-        self.reset_button.on_click(lambda _: self.reset())
+        self.feedback = self.readout = w.HTML()       # the readout is the feedback
+        self.on_press(self.check_button, lambda _: self.check())
+        self.on_press(self.show_button, lambda _: self.show_answer())
+        self.on_press(self.reset_button, lambda _: self.reset())
         if not q.is_choice:
-            self.answer.observe(lambda _: self.check(), names="value")
+            self.listen(self.answer, lambda _: self.check())
         self.widget = w.VBox([
             w.HTML(f"<b>{esc(q.id)}.</b> {esc(q.prompt)}"), self.answer,
             w.HBox([self.check_button, self.show_button, self.reset_button]), self.feedback])
 
+    @handled
     def check(self, answer=None):
         """Check ``answer`` (or what is in the box) and show the feedback."""
         value = self.answer.value if answer is None else answer
@@ -46,14 +48,23 @@ class Question(Shown):
             result = exercises.Feedback(self.question.id, "not yet", f"{what}, then press Check.")
             self.feedback.value = result._repr_html_()
             return result
-        result = exercises.check(self.question.id, value)
+        try:
+            if isinstance(value, str):
+                screen_typed("answer", value)
+        except InputError as e:
+            result = exercises.Feedback(self.question.id, "not yet",
+                                        plain_message(e, {"answer": "Your answer"}))
+        else:
+            result = exercises.check(self.question.id, value)
         self.feedback.value = result._repr_html_()
         return result
 
+    @handled
     def show_answer(self):
         q = self.question
         self.feedback.value = box(f"<b>Answer</b>: {esc(q.answer_text())}. {esc(q.explain)}")
 
+    @handled
     def reset(self):
         self.answer.value = None if self.question.is_choice else ""
         self.feedback.value = ""

@@ -17,10 +17,10 @@ from ..refill_station import NEEDLES, SITES, STEP_LABELS, STEPS, RefillCase, Ref
 from ..simulation import simulate
 from ..units import fmt, parse
 from .body import FIGURE_WIDTH, _narrow_readout, redraw
-from .panel import Panel, Shown, field
+from .panel import Panel, Shown, field, handled, screen_typed
 from .timeline import course_figure
 from .style import (BLUE, FIGURE_LAYOUT, GREEN, GREY, ORANGE, PURPLE, VERMILLION, box,
-                    error_box, esc, findings_html, plain_message)
+                    esc, findings_html, plain_message)
 
 ONE_PLOT = {**FIGURE_LAYOUT, "width": FIGURE_WIDTH, "height": 380}
 PUMPS = [("programmable, 20 mL", "programmable-20"), ("programmable, 40 mL", "programmable-40"),
@@ -62,7 +62,7 @@ class RefillCalculator(Panel):
             "diluted": w.Checkbox(value=False, description="Drug diluted", indent=False,
                                   layout=w.Layout(width="420px")),
         }
-        self.inputs["drug"].observe(self._drug_changed, names="value")
+        self.reactions["drug"] = self._drug_changed
         fig = go.Figure()
         fig.add_trace(go.Scatter(name="reservoir volume", line=dict(color=BLUE, width=3),
                                  hovertemplate="day %{x:.0f}: %{y:.1f} mL<extra></extra>"))
@@ -89,6 +89,10 @@ class RefillCalculator(Panel):
 
     def compute(self, drug, concentration, dose, fill, pump, bolus, per_day, start, first_fill,
                 diluted):
+        latest = dt.date.max - dt.timedelta(days=refill.HORIZON_DAYS)
+        if start is not None and start > latest:        # the schedule's dates must exist
+            raise InputError("start", start, f"a date on or before {latest:%d %B %Y}: the "
+                             f"schedule looks {refill.HORIZON_DAYS} days ahead")
         parse(dose, "dose_rate", "dose")                        # named as the learner sees it
         program = {"mode": "continuous", "dose": dose}
         if bolus.strip():
@@ -135,8 +139,7 @@ class DiscrepancyPractice(Panel):
                 (a, a) for a in refill.ANSWERS], value="", description="Your verdict",
                 style={"description_width": "170px"}, layout=w.Layout(width="460px")),
         }
-        self.inputs["case"].observe(lambda _: setattr(self.inputs["answer"], "value", ""),
-                                    names="value")
+        self.reactions["case"] = self._case_changed
         fig = go.Figure()
         fig.add_trace(go.Bar(name="volumes", x=["expected", "measured"], marker_color=[BLUE, ORANGE],
                              marker_pattern_shape=["", "/"], texttemplate="%{y:.1f} mL",
@@ -146,6 +149,11 @@ class DiscrepancyPractice(Panel):
         self.figure = go.FigureWidget(fig)
         _narrow_readout(self)
         self._finish()
+
+    def _case_changed(self, change):
+        """A new case clears the verdict."""
+        with self.hold():
+            self.inputs["answer"].value = ""
 
     def compute(self, case, answer):
         return refill.practice_case(int(case)), answer
@@ -180,7 +188,7 @@ class RefillStation(Shown):
         self.case_box = w.Dropdown(options=[(c.title, i) for i, c in enumerate(self.cases)],
                                    value=0, description="Case", **field("460px", "120px",
                                                                         typed=False))
-        self.case_box.observe(lambda _: self.reset(), names="value")
+        self.listen(self.case_box, lambda _: self.reset())
         opt = {
             "verify": {"second_check": w.Checkbox(value=False, indent=False,
                                                   description="with a second nurse")},
@@ -212,7 +220,7 @@ class RefillStation(Shown):
         for i, step in enumerate(STEPS):
             b = w.Button(description=f"{i + 1}. {step}", tooltip=STEP_LABELS[step],
                          layout=w.Layout(width="130px"))
-            b.on_click(lambda _, s=step: self.press(s))
+            self.on_press(b, lambda _, s=step: self.press(s))
             self.buttons[step] = b
             rows.append(w.HBox([b, w.HTML(f"<span style='color:{GREY};line-height:1.2'>"
                                           f"{esc(STEP_LABELS[step])}</span>",
@@ -221,10 +229,10 @@ class RefillStation(Shown):
                                layout=w.Layout(flex_flow="row wrap", align_items="center")))
         self.finish_button = w.Button(description="Finish and see the patient",
                                       button_style="primary", layout=w.Layout(width="240px"))
-        self.finish_button.on_click(lambda _: self.finish())
+        self.on_press(self.finish_button, lambda _: self.finish())
         self.reset_button = w.Button(description="Reset", tooltip="Start the case again",
                                      layout=w.Layout(width="90px"))
-        self.reset_button.on_click(lambda _: self.reset())
+        self.on_press(self.reset_button, lambda _: self.reset())
         self.log = w.HTML(layout=w.Layout(width="460px"))
         self.readout = w.HTML(layout=w.Layout(width="330px"))
         self.figure = course_figure("days after the refill", {
@@ -237,10 +245,15 @@ class RefillStation(Shown):
         self.report = None
         self.reset()
 
+    def labels(self) -> dict:
+        return {name: wd.description for widgets in self.options.values()
+                for name, wd in widgets.items()}
+
     @property
     def case(self) -> RefillCase:
         return self.cases[self.case_box.value]
 
+    @handled
     def reset(self):
         self.session = RefillSession(self.case)
         self.report = None
@@ -258,6 +271,7 @@ class RefillStation(Shown):
         redraw(self.figure, {0: dict(x=[], y=[]), 1: dict(x=[], y=[]), 2: dict(x=[], y=[])},
                {"title": dict(text="The patient's next days appear here")})
 
+    @handled
     def press(self, step: str):
         """Do ``step`` with the options set on screen (as a learner's click does)."""
         if self.report is not None:
@@ -273,21 +287,22 @@ class RefillStation(Shown):
                 value = f"{value} mL"
             kw[name] = value
         try:
+            for name, value in kw.items():
+                if isinstance(value, str):
+                    screen_typed(name, value)
             seen = self.session.do(step, **kw)
         except InputError as e:
-            self.lines.append(f"<span style='color:{VERMILLION}'>{esc(plain_message(e))}</span>")
+            self.lines.append(f"<span style='color:{VERMILLION}'>"
+                              f"{esc(plain_message(e, self.labels()))}</span>")
         else:
             self.lines.append(f"<b>{len(self.session.done)}. {esc(step)}</b>: {esc(seen)}")
         self.log.value = box("<br>".join(self.lines[-12:]), BLUE)
 
+    @handled
     def finish(self):
         if self.report is not None:
             return self.report
-        try:
-            self.report = r = self.session.finish()
-        except InputError as e:
-            self.readout.value = error_box(plain_message(e))
-            return None
+        self.report = r = self.session.finish()
         tl = r.timeline
         days = np.asarray(tl.t) - self.case.visit_day
         keep = days >= -2

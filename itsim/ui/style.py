@@ -5,7 +5,11 @@ is never carried by colour alone (each line is labelled, each finding says its s
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
+import math
+import re
+from numbers import Real
 
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
@@ -53,6 +57,11 @@ def error_box(message: str) -> str:
     return box(f"<b>Cannot calculate.</b><br>{esc(message)}", VERMILLION)
 
 
+def cited(label: str) -> str:
+    """' [M1]' for a source tag, ' (a teaching assumption ...)' for anything else."""
+    return f" {label}" if label.startswith("[") else f" (a {label})"
+
+
 def findings_html(findings) -> str:
     if not findings:
         return f'<div style="color:{GREEN}"><b>✔ No flags</b> from the dosing checks.</div>'
@@ -65,12 +74,69 @@ def findings_html(findings) -> str:
     return '<ul style="padding-left:18px;margin:4px 0">' + "".join(rows) + "</ul>"
 
 
+ECHO_CHARS = 60        # how much of a long typed value a message repeats
+MAX_DIGITS = 12        # a number written with more digits (or dots) than this is not readable
+_UNREADABLE = re.compile(r"\b(?:inf|infinity|nan)\b|\d[eE][+-]?\d|\d[\d.]{%d,}" % MAX_DIGITS,
+                         re.IGNORECASE)
+
+
+def unreadable(text: str) -> str | None:
+    """The first thing in ``text`` no person should be shown as a result: infinity,
+    not-a-number, a number in e-notation or one of more than MAX_DIGITS digits (300 zeros after
+    the point, say). None if there is none."""
+    m = _UNREADABLE.search(text)
+    return None if m is None else m.group(0)
+
+
+def plain_value(value) -> str | None:
+    """A value from an InputError as a person would write it (quoted text, shortened if long;
+    a date; a number), or None when it is empty or is not something the learner typed (a
+    list, a dict: python's notation is not for people)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = " ".join(value.split())
+        if not text:
+            return None
+        if len(text) > ECHO_CHARS:
+            return f"'{text[:ECHO_CHARS]}…' ({len(value)} characters)"
+        return f"'{text}'"
+    if isinstance(value, dt.date):
+        return f"{value:%d %B %Y}"
+    if isinstance(value, Real) and not isinstance(value, bool):
+        x = float(value)
+        return f"{x:g}" if math.isfinite(x) and not unreadable(f"{x:g}") else None
+    return None
+
+
 def plain_message(error, labels: dict | None = None) -> str:
     """An InputError in plain words, naming the box by its label rather than its code name:
-    "Daily dose: '300 mg' is not possible. That is an amount of drug, not a dose per time; ..."."""
+    "Daily dose: '300 mg' is not possible. That is an amount of drug, not a dose per time; ...".
+    A dotted parameter (``program.dose``) is named by its last part when only that has a
+    label; an empty box says so; a value that is not plain text is not repeated."""
     parameter = getattr(error, "parameter", None)
     if parameter is None:
         return str(error) or "That input is not possible."
-    label = (labels or {}).get(parameter, parameter.replace("_", " ").capitalize())
-    allowed = error.allowed[0].upper() + error.allowed[1:]
-    return f"{label}: {error.value!r} is not possible. {allowed}."
+    labels = labels or {}
+    last = re.split(r"[.\]\[]", str(parameter).rstrip("]"))[-1].strip()
+    label = labels.get(parameter) or labels.get(last) or last.replace("_", " ").capitalize()
+    allowed = str(error.allowed or "").strip().rstrip(".")
+    if unreadable(allowed):
+        allowed = "the numbers it leads to are too large or too small to be real"
+    allowed = allowed[:1].upper() + allowed[1:]
+    shown = plain_value(error.value)
+    if shown is not None:
+        head = f"{label}: {shown} is not possible."
+    elif isinstance(error.value, str) or error.value is None:
+        head = f"{label}: nothing is filled in yet."
+    else:
+        head = f"{label}: this is not possible."
+    return f"{head} {allowed}." if allowed else head
+
+
+def failure_box(error: Exception) -> str:
+    """What a widget shows when something inside itsim failed (not the learner's input)."""
+    detail = " ".join(str(error).split())[:300]
+    return box(f"<b>Something went wrong:</b> {esc(type(error).__name__)}: {esc(detail)}<br>"
+               "This is a fault in itsim, not in what you entered. Please tell the course "
+               "team what you did.", VERMILLION)

@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..errors import InputError
 from .body import FIGURE_WIDTH
 from .style import BLUE, FIGURE_LAYOUT, GREY, ORANGE, PURPLE, VERMILLION
 
@@ -16,7 +17,8 @@ def timeline_figure(tl, title: str = "", events: tuple = ()) -> go.Figure:
     entries of ``events`` kinds as grey lines."""
     r = tl.response
     if r is None:
-        raise ValueError("the timeline has no patient: simulate with patient=...")
+        raise InputError("tl", "a timeline without a patient", "a timeline with a patient's "
+                         "response: simulate with patient=..., e.g. patient='cancer-pain'")
     t = np.asarray(tl.t)
     od = r.pharmacology.overdose_effect
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
