@@ -23,6 +23,7 @@ from .facts import parse_fact
 from .refill import WEEKDAYS, _date, _visit_day
 from .units import fmt, parse
 
+CALENDAR_DAYS = 3 * 365     # the calendar counts this far on from the fill
 GROUPS = {"too-much": "too much medicine", "too-little": "too little medicine",
           "wound": "the wound or an infection"}
 SAMPLE_RATE = 22050
@@ -54,19 +55,24 @@ def refill_calendar(refilled, volume, rate, *, drug=None, alarm="2 mL") -> Calen
     start = _date(refilled)
     if start is None:
         raise InputError("refilled", refilled, "the date the pump was filled")
+    latest = dt.date.max - dt.timedelta(days=CALENDAR_DAYS)
+    if start > latest:
+        raise InputError("refilled", refilled, f"a date on or before {latest:%d %B %Y}, so the "
+                         "calendar can count 3 years on")
     fill = parse(volume, "volume", "volume")
     flow = parse(rate, "flow", "rate")
     low = parse(alarm, "volume", "alarm", allow_zero=True)
     if low >= fill:
         raise InputError("volume", volume, f"more than the alarm volume ({fmt(low, 'volume')})")
     to_alarm, to_empty = (fill - low) / flow, fill / flow
+    if not to_empty <= CALENDAR_DAYS:            # every date shown is within the calendar
+        raise InputError("rate", rate, "a pump rate that empties the pump within 3 years; "
+                         "check the amount put in too")
     due, reason = to_alarm, "before the alarm"
     if drug is not None:
         limit = stability_limit(drugs.get(drug))
         if limit is not None and limit[0] < due:
             due, reason = limit[0], "the medicine only keeps this long in the pump"
-    if due > 3 * 365:
-        raise InputError("rate", rate, "a pump rate that empties the pump within 3 years")
     visit = _visit_day(due, start, None, ())
     on = lambda days: start + dt.timedelta(days=int(np.floor(days + 1e-9)))  # noqa: E731
     return Calendar(start, on(to_alarm), on(to_empty), on(visit), reason)

@@ -57,6 +57,22 @@ def test_refill_calendar_arithmetic_and_weekdays():
             g.refill_calendar("2026-12-03", **{"volume": "20 mL", "rate": "0.5 mL/day", **bad})
 
 
+def test_refill_calendar_keeps_every_date_within_three_years_and_the_calendar():
+    # every date shown (the empty date is the last) must be within 3 years of the fill
+    edge = g.refill_calendar("2026-12-03", "20 mL", f"{20 / 1095!r} mL/day")
+    assert edge.empty_date == dt.date(2026, 12, 3) + dt.timedelta(days=1095)
+    for rate, drug in (("0.01 mL/day", "morphine"), ("1e-300 mL/day", "baclofen"),
+                       ("1e-320 mL/day", None), (f"{20 / 1096!r} mL/day", None)):
+        with pytest.raises(InputError) as e:     # the drug's stability used to hide these
+            g.refill_calendar("2026-12-03", "20 mL", rate, drug=drug)
+        assert e.value.parameter == "rate"
+    g.refill_calendar(dt.date(9996, 12, 31), "20 mL", "0.5 mL/day")     # last date 9999
+    for late in (dt.date(9997, 1, 1), dt.date(9999, 12, 31), "9999-12-01"):
+        with pytest.raises(InputError) as e:
+            g.refill_calendar(late, "20 mL", "0.5 mL/day")
+        assert e.value.parameter == "refilled" and "31 December 9996" in e.value.allowed
+
+
 def test_the_alarm_tones_are_real_sound_files():
     for kind, seconds in (("single", 1.0), ("two-tone", 3.0)):
         with wave.open(io.BytesIO(g.tone(kind))) as w:
