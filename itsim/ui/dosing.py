@@ -1,16 +1,18 @@
 """Dosing panels: the dose calculator, morphine route conversion and a titration planner."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import ipywidgets as w
 import numpy as np
 import plotly.graph_objects as go
 
-from .. import dosing, drugs
+from .. import dosing, drugs, refill
 from ..device import pump_presets
 from ..errors import InputError
-from ..units import fmt
+from ..units import fmt, parse, quantity
 from .panel import Panel, field
-from .style import (BLUE, FIGURE_LAYOUT, GREY, ORANGE, SKY, VERMILLION, box, esc,
+from .style import (BLUE, FIGURE_LAYOUT, GREY, ORANGE, SKY, VERMILLION, box, cited, esc,
                     findings_html)
 
 CONVENIENCE_RATE = "0.5 mL/day"   # only to suggest a concentration for drugs with no product
@@ -31,6 +33,23 @@ def starting_inputs(drug_name: str) -> dict:
                                               CONVENIENCE_RATE).magnitude)
     return {"concentration": fmt(conc, "concentration", d.concentration_unit, sig=4),
             "daily_dose": fmt(dose, "dose_rate", d.dose_unit, sig=4)}
+
+
+@dataclass(frozen=True)
+class FixedFlowDose:
+    """A constant-flow pump cannot be programmed with a dose: its flow is fixed when it is
+    made, so the concentration sets the dose (dose = concentration x flow). Floats in mcg/mL,
+    mcg/day, mL/day; ``plan`` is the refill plan at that flow."""
+
+    drug: object
+    concentration: float
+    flow: float
+    flow_note: str               # where the fixed flow comes from
+    gives: float                 # the daily dose this concentration gives
+    asked: float                 # the daily dose typed in
+    needed: float                # the concentration that would give it
+    plan: object                 # refill.RefillPlan
+    findings: tuple
 
 
 class DoseCalculator(Panel):
@@ -60,7 +79,9 @@ class DoseCalculator(Panel):
             "new_start": w.Checkbox(value=False, description="New patient (first pump dose)",
                                     indent=False),
         }
-        self.inputs["drug"].observe(self._drug_changed, names="value")
+        self.reactions["drug"] = self._drug_changed
+        self.reactions["pump"] = lambda _: self._show_pump_fields()
+        self._show_pump_fields()
         self.figure = go.FigureWidget(
             data=[go.Scatter(name="reservoir volume", line=dict(color=BLUE, width=3),
                              hovertemplate="day %{x:.0f}: %{y:.1f} mL<extra></extra>"),
@@ -82,14 +103,65 @@ class DoseCalculator(Panel):
             self.inputs["daily_dose"].value = start["daily_dose"]
             self.inputs["previous_dose"].value = ""
 
+    def _show_pump_fields(self):
+        """A constant-flow pump has no low-reservoir alarm: hide that box."""
+        fixed = pump_presets()[self.inputs["pump"].value].kind == "constant-flow"
+        self.inputs["low_reservoir_alarm"].layout.display = "none" if fixed else None
+
     def compute(self, drug, concentration, daily_dose, pump, fill, low_reservoir_alarm,
                 previous_dose, new_start):
+        previous = previous_dose.strip() or None
+        if pump_presets()[pump].kind == "constant-flow":
+            return fixed_flow_dose(drug, concentration, daily_dose, pump, fill, previous,
+                                   new_start)
         return dosing.prescription(drug, concentration, daily_dose, pump=pump, fill=fill,
                                    low_reservoir_alarm=low_reservoir_alarm,
-                                   previous_dose=previous_dose.strip() or None,
-                                   new_start=new_start)
+                                   previous_dose=previous, new_start=new_start)
 
-    def render(self, p: dosing.Prescription):
+    def render(self, p):
+        if isinstance(p, FixedFlowDose):
+            return self._render_fixed(p)
+        self._render_prescription(p)
+
+    def _render_fixed(self, f: FixedFlowDose):
+        plan, d = f.plan, f.drug
+        empty = plan.empty_day
+        horizon = min(max(empty or 0, plan.stability_day or 0) * 1.08 or 30, 3 * 365)
+        days = np.linspace(0, horizon, 200)
+        top = plan.fill * 1.05
+        with self.figure.batch_update():
+            line, alarm, stab, mark = self.figure.data
+            line.x, line.y = days, np.maximum(plan.fill - plan.daily_volume * days, 0)
+            alarm.visible = False
+            if plan.stability_day is not None and plan.stability_day <= horizon:
+                stab.x, stab.y, stab.visible = [plan.stability_day] * 2, [0, top], True
+            else:
+                stab.visible = False
+            mark.visible = False
+            self.figure.layout.title.text = (f"{d.display_name}: a constant-flow pump after a "
+                                             "refill")
+            self.figure.layout.yaxis.range = [0, top]
+        stability = ("not in the library: check the product label"
+                     if plan.stability_day is None else fmt(plan.stability_day, "time"))
+        self.readout.value = box(
+            "<b>A constant-flow pump cannot be programmed with a dose.</b> Its flow is fixed "
+            f"when it is made: <b>{fmt(f.flow, 'flow')}</b>"
+            f"<span style='color:{GREY}'>{esc(cited(f.flow_note))}</span>. The dose is the "
+            "concentration × that flow.<br>"
+            f"<b>Daily dose</b>: {dosing.concentration_text(f.concentration, d)} × "
+            f"{fmt(f.flow, 'flow')} = <b>{dosing.dose_text(f.gives, d)}</b><br>"
+            f"<b>For {dosing.dose_text(f.asked, d)}</b>: fill it with "
+            f"{dosing.concentration_text(f.needed, d)}<br>"
+            "<b>Reservoir empty</b> in "
+            + (fmt(empty, "time") if empty is not None else
+               f"more than {refill.HORIZON_DAYS} days") + "<br>"
+            f"<b>Stable in the pump</b>: {stability}<br>"
+            f"<b>Refill within</b> {fmt(plan.due_day, 'time')} "
+            f"<span style='color:{GREY}'>({esc(plan.reason)})</span><br>"
+            "No alarm: a constant-flow pump has no battery; only the refill calendar protects "
+            f"the patient.<hr style='margin:6px 0'>{findings_html(f.findings)}", BLUE)
+
+    def _render_prescription(self, p: dosing.Prescription):
         horizon = min(max(p.days_to_empty, p.stability_days or 0) * 1.08, 3 * 365)
         days = np.linspace(0, horizon, 200)
         top = p.fill * 1.05
@@ -101,6 +173,7 @@ class DoseCalculator(Panel):
                 stab.x, stab.y, stab.visible = [p.stability_days] * 2, [0, top], True
             else:
                 stab.visible = False
+            alarm.visible = mark.visible = True
             mark.x, mark.y = [p.days_to_alarm], [p.low_reservoir_alarm]
             mark.text = [f"alarm after {fmt(p.days_to_alarm, 'time')}"]
             self.figure.layout.title.text = f"{p.drug.display_name}: reservoir after a refill"
@@ -117,6 +190,28 @@ class DoseCalculator(Panel):
             f"<b>Refill within</b> {fmt(p.refill_within_days, 'time')} "
             f"<span style='color:{GREY}'>({esc(p.refill_reason)})</span>"
             f"<hr style='margin:6px 0'>{findings_html(p.findings)}", BLUE)
+
+
+def fixed_flow_dose(drug, concentration, daily_dose, pump, fill, previous_dose=None,
+                    new_start=False) -> FixedFlowDose:
+    """The dose calculator's model call for a constant-flow ``pump``: the dose its fixed flow
+    gives at ``concentration``, the concentration that would give ``daily_dose``, the refill
+    plan and the dosing checks of the dose it gives."""
+    preset = pump_presets()[pump]
+    flow = quantity(preset.value("flow"), "flow")
+    gives = dosing.daily_dose(flow, concentration)
+    needed = dosing.concentration_for(daily_dose, flow)
+    findings = dosing.check(drug, concentration=concentration, daily_dose=gives,
+                            previous_dose=previous_dose, new_start=new_start)
+    # the concentration suggested for the dose asked is checked too
+    findings += [f for f in dosing.check(drug, concentration=needed, daily_dose=daily_dose,
+                                         new_start=new_start) if f not in findings]
+    return FixedFlowDose(
+        drugs.get(drug), parse(concentration, "concentration", "concentration"),
+        preset.value("flow"), preset.facts["flow"].label,
+        parse(gives, "dose_rate", "daily_dose"), parse(daily_dose, "dose_rate", "daily_dose"),
+        parse(needed, "concentration", "concentration"),
+        refill.schedule(drug, concentration, fill, None, pump=pump), tuple(findings))
 
 
 def _dropdown_style():
@@ -203,7 +298,7 @@ class TitrationPlanner(Panel):
                                        value=profile, description="Rules",
                                        style={"description_width": "150px"}),
         }
-        self.inputs["profile"].observe(self._profile_changed, names="value")
+        self.reactions["profile"] = self._profile_changed
         self.figure = go.FigureWidget(
             data=[go.Scatter(name="planned dose", line=dict(color=BLUE, width=3, shape="hv"),
                              mode="lines+markers",
