@@ -119,8 +119,8 @@ def _course(args) -> int:
     root = course_root(args.dir)
     if args.port is not None and not 1 <= args.port <= 65535:
         raise InputError("--port", args.port, "expected a port number from 1 to 65535")
-    print(DISCLAIMER, file=sys.stderr, flush=True)
     cmd = lab_command(root, args.port, not args.no_browser, _extra(args.jupyter_args))
+    print(DISCLAIMER, file=sys.stderr, flush=True)
     if args.print_command:
         print(" ".join(cmd))
         return 0
@@ -141,7 +141,7 @@ def lesson_path(root: Path, page: str) -> Path:
     the course's ``lessons/`` folder. Anything else is refused."""
     folder = (root / "lessons").resolve()
     given = Path(page)
-    candidates = [given, root / given] if given.suffix == ".ipynb" else \
+    candidates = [given, root / given, folder / given] if given.suffix == ".ipynb" else \
         [folder / f"{page}.ipynb"]
     for path in candidates:
         if path.is_file() and path.resolve().parent == folder:
@@ -284,15 +284,28 @@ def _export(args) -> int:
     from .handout import export_html
     if not args.html:
         raise InputError("format", None, "--html (the one format so far)")
-    page = args.lesson if args.lesson.endswith(".ipynb") else f"lessons/{args.lesson}.ipynb"
-    path = Path(page) if Path(page).is_file() else course_root(args.dir) / page
-    out = export_html(path, args.output, code=not args.no_code)
+    out = export_html(_notebook_arg(args.lesson, args.dir), args.output, code=not args.no_code)
     print(f"wrote {out}")
     return 0
 
 
+def _notebook_arg(lesson: str, folder: str | None) -> Path:
+    """``export``'s notebook: a .ipynb file (here or in the course), or a lesson's name."""
+    if lesson.endswith(".ipynb"):
+        return Path(lesson) if Path(lesson).exists() else course_root(folder) / lesson
+    root = course_root(folder)
+    path = root / "lessons" / f"{lesson}.ipynb"
+    if "/" in lesson or "\\" in lesson or not path.is_file():
+        raise InputError("lesson", lesson, "a notebook file (.ipynb) or a lesson of the "
+                         "course: " + ", ".join(lessons(root)))
+    return path
+
+
 def _link(args) -> int:
     from .authoring import hub_link
+    for option, value in (("--repo", args.repo), ("--branch", args.branch)):
+        if not value.strip():
+            raise InputError(option, value, "not empty")
     print(hub_link(args.hub, args.repo, args.branch))
     return 0
 

@@ -53,7 +53,9 @@ def export_html(notebook, output=None, *, code: bool = True, timeout: int = 600)
 
     path = Path(notebook)
     if path.suffix != ".ipynb" or not path.is_file():
-        raise InputError("lesson", str(notebook), "a notebook file (.ipynb) of the course")
+        why = ("; this is a folder" if path.is_dir() else
+               "; there is no such file" if not path.exists() else "")
+        raise InputError("lesson", str(notebook), "a notebook file (.ipynb)" + why)
     out = output_path(path, output)
     try:
         nb = nbformat.read(path, as_version=4)

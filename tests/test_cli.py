@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import itsim
+from itsim import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -176,3 +177,165 @@ def test_export_writes_a_static_html_handout(tmp_path):
     assert "from itsim import" not in html                     # --no-code: prose and results
     assert run("export", "10_capstone_cases").returncode == 2    # --html is needed
     assert run("export", "nope", "--html").returncode == 2
+
+
+# --- Jupyter options: read as Jupyter reads them ---------------------------------------------
+
+SPELLINGS = [
+    ["--ServerApp.token", ""], ["--ServerApp.token="], ["--ServerApp.token=''"],
+    ["-IdentityProvider.token", '""'], ["--IdentityProvider.token", "secret", "notes.ipynb"],
+    ["--no-browser", "--PasswordIdentityProvider.hashed_password="],
+    ["--ip", "0.0.0.0"], ["--ip=localhost", "--port", "8890"], ["--config", "c.py"],
+    ["--ServerApp.disable_check_xsrf", "True", "--LabApp.news_url=None"],
+    ["--debug", "--ServerApp.allow_remote_access=false", "--", "--ServerApp.token="],
+]
+
+
+@pytest.mark.parametrize("argv", SPELLINGS, ids=" ".join)
+def test_jupyter_options_are_read_as_traitlets_reads_them(argv):
+    """Every Class.trait value Jupyter's own parser takes from the command line, our guard
+    sees with the same value (both forms, one or two dashes, aliases, '--' ending options)."""
+    from jupyterlab.labapp import LabApp
+    from traitlets.config.loader import KVArgParseConfigLoader
+    config = KVArgParseConfigLoader(argv, aliases=LabApp.aliases, flags=LabApp.flags,
+                                    classes=[]).load_config()
+    from_flags = {f"{section}.{trait}" for arg in argv if arg.lstrip("-") in LabApp.flags
+                  for section, traits in LabApp.flags[arg.lstrip("-")][0].items()
+                  for trait in traits}
+    theirs = {f"{section}.{trait}": str(value) for section, traits in config.items()
+              for trait, value in traits.items() if f"{section}.{trait}" not in from_flags}
+    ours = {name: value for name, value in cli.jupyter_options(argv) if "." in name}
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("extra", [
+    ["--IdentityProvider.token=a-long-secret"], ["--LabApp.news_url=None", "--no-browser"],
+    ["--ip=localhost", "--port", "8890"], ["--ServerApp.ip", "127.0.0.1"],
+    ["--ServerApp.disable_check_xsrf=False"], ["--ServerApp.allow_remote_access", "0"],
+    ["lessons/07_refill.ipynb"], ["--", "--ServerApp.token="],     # after '--': a file name
+])
+def test_safe_jupyter_options_pass_through(extra):
+    cmd = cli.lab_command(ROOT, None, False, extra)
+    assert cmd[-len(extra):] == extra and "--ServerApp.ip=127.0.0.1" in cmd
+
+
+# --- app: only the course's lessons ----------------------------------------------------------
+
+@pytest.mark.parametrize("page", ["07_refill", "07_refill.ipynb", "lessons/07_refill.ipynb",
+                                  str(ROOT / "lessons" / "07_refill.ipynb")])
+def test_app_takes_a_lesson_by_name_or_path(page):
+    cmd = cli.app_command(ROOT, page, None, False)
+    assert cmd[3] == str(ROOT / "lessons" / "07_refill.ipynb")
+
+
+def test_app_refuses_notebooks_outside_the_lessons_and_names_them(tmp_path):
+    mine = tmp_path / "mine.ipynb"
+    mine.write_text("{}")
+    for page in (str(mine), str(ROOT / "exercises" / "07_refill.ipynb"), "docs/validation.ipynb"):
+        with pytest.raises(itsim.InputError) as info:
+            cli.app_command(ROOT, page, None, False)
+        assert "a lesson of the course: 00_start_here," in str(info.value)
+        assert "09_living_with_a_pump" in str(info.value)
+
+
+# --- run: shipped scenarios, CSV spacing -----------------------------------------------------
+
+SHORT = """title = "Two days"
+days = 2
+step = "10 min"
+[pump]
+kind = "programmable"
+reservoir = "20 mL"
+[drug]
+name = "baclofen"
+concentration = "500 mcg/mL"
+fill = "20 mL"
+[program]
+mode = "continuous"
+dose = "300 mcg/day"
+"""
+
+
+@pytest.mark.parametrize("every, rows", [(None, 48), ("10", 288), ("30", 96), ("2880", 1)])
+def test_csv_rows_are_spaced_as_asked(tmp_path, every, rows, capsys):
+    case = tmp_path / "short.toml"
+    case.write_text(SHORT)
+    out = tmp_path / "out.csv"
+    assert cli.main(["run", str(case), "--csv", str(out)]
+                    + (["--every", every] if every else [])) == 0
+    lines = out.read_text().splitlines()
+    assert len(lines) == rows + 1                       # and the header
+    if rows > 1:
+        t = [float(line.split(",")[0]) for line in lines[1:3]]
+        assert round((t[1] - t[0]) * 1440) == (int(every) if every else 60)
+
+
+def test_csv_every_is_exact_or_refused():
+    assert cli.csv_every(None, 1.0, 1000) == 60 and cli.csv_every(None, 180.0, 10) == 1
+    assert cli.csv_every(None, 7.0, 1000) == 9               # nearest whole steps to 60 min
+    assert cli.csv_every(0.3, 0.1, 10) == 3                  # float dust is not a remainder
+    for minutes in (0.25, 1e300, 1001.0):
+        with pytest.raises(itsim.InputError):
+            cli.csv_every(minutes, 1.0, 1000)
+
+
+def test_a_shipped_scenario_runs_by_name_from_any_folder(tmp_path):
+    out = run("run", "catheter_occlusion", "--json", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["title"] == "Baclofen: a catheter blocks on day 40"
+    assert cli.scenario_arg("catheter_occlusion").endswith(
+        os.path.join("itsim", "scenarios", "catheter_occlusion.toml"))
+    assert cli.scenario_arg("no_such_case") == "no_such_case"   # load() then says why
+
+
+def test_a_closed_pipe_is_no_traceback():
+    proc = subprocess.Popen([sys.executable, "-m", "itsim", "run", "catheter_occlusion"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()                                  # as `| head -0` does
+    err = proc.stderr.read()
+    proc.wait(timeout=60)
+    assert "Traceback" not in err and proc.returncode == 1
+
+
+# --- handouts: markdown sanitised, outputs kept ----------------------------------------------
+
+def test_handout_sanitises_markdown_and_keeps_figures_and_widgets():
+    import nbformat.v4 as v4
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from itsim.handout import to_html
+    figure = pio.to_html(go.Figure(go.Scatter(y=[1, 3, 2])), include_plotlyjs=False,
+                         full_html=False)
+    view = {"model_id": "abc123", "version_major": 2, "version_minor": 0}
+    state = {"state": {"abc123": {"model_name": "IntSliderModel", "model_module":
+                                  "@jupyter-widgets/controls", "model_module_version": "2.0.0",
+                                  "state": {"value": 7}}}, "version_major": 2, "version_minor": 0}
+    nb = v4.new_notebook(cells=[
+        v4.new_markdown_cell("# Safe heading\n\nText <script>alert(1)</script> and "
+                             "<img src=x onerror=\"alert(2)\"> and [a link](javascript:alert(3))"
+                             " and $a < b$."),
+        v4.new_code_cell("fig", outputs=[
+            v4.new_output("display_data", data={"text/html": figure}),
+            v4.new_output("display_data", data={
+                "application/vnd.jupyter.widget-view+json": view, "text/plain": "slider"}),
+            v4.new_output("display_data", data={"text/markdown": "**bold** <script>stolen()</script>"}),
+        ])])
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": state}
+    html = to_html(nb)
+    assert "alert(" not in html and "onerror" not in html and "javascript:" not in html
+    assert "stolen()" not in html and "<strong>bold</strong>" in html
+    assert 'id="Safe-heading"' in html and "$a &lt; b$" in html          # anchors and math
+    assert "Plotly.newPlot" in html and '"y":[1,3,2]' in html.replace(" ", "")
+    assert 'application/vnd.jupyter.widget-state+json' in html and '"abc123"' in html
+    assert 'application/vnd.jupyter.widget-view+json' in html
+
+
+def test_export_refuses_to_write_over_its_own_source(tmp_path):
+    nb = tmp_path / "notes.ipynb"
+    nb.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    before = nb.read_bytes()
+    for output in (nb, tmp_path / "x" / ".." / "notes.ipynb", tmp_path / "notes.txt"):
+        out = run("export", str(nb), "--html", "-o", str(output))
+        assert out.returncode == 2 and "--output" in out.stderr and "Traceback" not in out.stderr
+    assert nb.read_bytes() == before

@@ -59,3 +59,36 @@ def test_freed_memory_is_kept_for_reuse_unless_turned_off():
                                      text=True, check=True, env={**os.environ, **env}).stdout
     assert run({}).strip() == str(bool(glibc))
     assert run({"ITSIM_MALLOC": "default"}).strip() == "False"
+
+
+def test_everything_the_package_reads_ships_inside_it():
+    """Every file under itsim/ that is not Python matches a package-data pattern (the wheel
+    carries it), and the top-level scenarios/ is the package's own folder, linked."""
+    import fnmatch
+    import os
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["itsim"]
+    package = ROOT / "itsim"
+    data = [p.relative_to(package).as_posix() for p in package.rglob("*")
+            if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
+    assert any(d.startswith("scenarios/troubleshooting/") for d in data)
+    assert [d for d in data if not any(fnmatch.fnmatchcase(d, pat) for pat in patterns)] == []
+    link = ROOT / "scenarios"
+    assert link.is_symlink() and os.readlink(link) == "itsim/scenarios"
+
+
+def test_no_module_reads_files_beside_the_package():
+    """Paths from __file__'s parents reach the checkout, which a wheel does not have; only the
+    CLI looks there, for the lessons (itsim course/app/export, with a clear message if absent)."""
+    offenders = [f"{p.relative_to(ROOT)}:{n}" for p in sorted((ROOT / "itsim").rglob("*.py"))
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+                 if ".parents[" in line or ".parent.parent" in line]
+    assert {o.split(":")[0] for o in offenders} <= {"itsim/cli.py"}, offenders
+
+
+def test_ci_runs_the_wheel_check_the_second_numeric_setting_and_the_thorough_profile():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "python .ci/wheel_check.py" in ci and (ROOT / ".ci" / "wheel_check.py").is_file()
+    assert "export HYPOTHESIS_PROFILE=ci" in ci
+    assert re.search(r"OPENBLAS_CORETYPE=\$second OPENBLAS_NUM_THREADS=1 pytest lessons "
+                     r"exercises docs", ci)
