@@ -13,7 +13,9 @@ mL, day). The basic relation is
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
+from numbers import Real
 
 from . import drugs as _drugs
 from .device import pump_preset
@@ -38,32 +40,55 @@ class Finding:
 
 # --- the basic relations (floats in canonical units) -----------------------------------
 
+def _result(x: float, kind: str, what: str, inputs: dict, *, zero_ok: bool = False) -> float:
+    """``x`` (``what``, of unit kind ``kind``, worked out from ``inputs``: {parameter:
+    value}) if it is a finite float that did not underflow to zero; else InputError naming the first
+    input and the others. ``zero_ok``: an exact zero is a real answer, not an underflow."""
+    label = {"flow": "mL/day", "dose_rate": "mcg/day", "concentration": "mcg/mL",
+             "mass": "mcg", "time": "days", "volume": "mL"}[kind]
+    if math.isfinite(x) and (x != 0 or zero_ok):
+        return x
+    (name, value), *others = inputs.items()
+    given = "".join(f" and {n} = {v!r}" for n, v in others if v is not None)
+    size = (f"too large to compute with (more than {sys.float_info.max:.3g} {label})"
+            if not math.isfinite(x) else
+            f"too small to compute with (it rounds to zero in {label})")
+    raise InputError(name, value, f"with it{given}, {what} is {size}")
+
+
 def _flow(dose: float, conc: float) -> float:
     return dose / conc
 
 
 def rate(daily_dose, concentration):
     """Pump flow (mL/day) that delivers ``daily_dose`` at ``concentration``."""
-    return quantity(_flow(parse(daily_dose, "dose_rate", "daily_dose"),
-                          parse(concentration, "concentration", "concentration")), "flow")
+    flow = _flow(parse(daily_dose, "dose_rate", "daily_dose"),
+                 parse(concentration, "concentration", "concentration"))
+    return quantity(_result(flow, "flow", "the rate", {"daily_dose": daily_dose,
+                                                      "concentration": concentration}), "flow")
 
 
 def daily_dose(rate, concentration):
     """Daily dose (mcg/day) delivered by a flow ``rate`` at ``concentration``."""
-    return quantity(parse(rate, "flow", "rate") * parse(concentration, "concentration",
-                                                         "concentration"), "dose_rate")
+    dose = parse(rate, "flow", "rate") * parse(concentration, "concentration", "concentration")
+    return quantity(_result(dose, "dose_rate", "the daily dose",
+                            {"rate": rate, "concentration": concentration}), "dose_rate")
 
 
 def concentration_for(daily_dose, rate):
     """Concentration (mcg/mL) that gives ``daily_dose`` at flow ``rate``."""
-    return quantity(parse(daily_dose, "dose_rate", "daily_dose")
-                    / parse(rate, "flow", "rate"), "concentration")
+    conc = parse(daily_dose, "dose_rate", "daily_dose") / parse(rate, "flow", "rate")
+    return quantity(_result(conc, "concentration", "the concentration",
+                            {"daily_dose": daily_dose, "rate": rate}), "concentration")
 
 
 def amount(volume, concentration):
     """Drug (mcg) in ``volume`` of a solution at ``concentration``."""
-    return quantity(parse(volume, "volume", "volume", allow_zero=True)
-                    * parse(concentration, "concentration", "concentration"), "mass")
+    v = parse(volume, "volume", "volume", allow_zero=True)
+    mass = v * parse(concentration, "concentration", "concentration")
+    return quantity(_result(mass, "mass", "the amount", {"volume": volume,
+                                                        "concentration": concentration},
+                            zero_ok=v == 0), "mass")
 
 
 def _days_until(volume: float, target: float, flow: float) -> float:
@@ -73,9 +98,12 @@ def _days_until(volume: float, target: float, flow: float) -> float:
 def days_until(volume, target, rate):
     """Days for a reservoir holding ``volume`` to fall to ``target`` at flow ``rate``
     (zero if it is already there)."""
-    return quantity(_days_until(parse(volume, "volume", "volume", allow_zero=True),
-                                parse(target, "volume", "target", allow_zero=True),
-                                parse(rate, "flow", "rate")), "time")
+    v = parse(volume, "volume", "volume", allow_zero=True)
+    t = parse(target, "volume", "target", allow_zero=True)
+    days = _days_until(v, t, parse(rate, "flow", "rate"))
+    return quantity(_result(days, "time", "the time", {"rate": rate, "volume": volume,
+                                                      "target": target}, zero_ok=v <= t),
+                    "time")
 
 
 # --- checks ------------------------------------------------------------------------------
@@ -85,6 +113,8 @@ BIG = 10_000      # mcg: from here on a mcg-based figure is also easier to read 
 
 def dose_text(x: float, drug) -> str:
     """A daily dose (mcg/day) in the drug's usual unit; large mcg figures also in mg."""
+    drug = _drugs.get(drug)
+    x = check_number(x, "x", allow_zero=True)
     unit = "mg/day" if drug.dose_unit == "mcg/day" and x >= BIG else drug.dose_unit
     return fmt(x, "dose_rate", unit)
 
@@ -97,6 +127,8 @@ def _range_text(f, drug) -> str:
 
 def concentration_text(x: float, drug) -> str:
     """A concentration (mcg/mL) in the drug's usual unit."""
+    drug = _drugs.get(drug)
+    x = check_number(x, "x", allow_zero=True)
     unit = "mg/mL" if drug.concentration_unit == "mcg/mL" and x >= BIG else drug.concentration_unit
     return fmt(x, "concentration", unit)
 
@@ -207,11 +239,17 @@ def check_schedule(drug, schedule) -> list[Finding]:
     (days as numbers or quantities such as "36 h"), against the drug's rules: step size,
     time between increases, increases per 7 days and the maximum daily dose."""
     drug = _drugs.get(drug)
+    pair = "a (day, daily dose) pair such as (3, '4.8 mcg/day')"
+    if not isinstance(schedule, (list, tuple)) or not schedule:
+        raise InputError("schedule", schedule, f"a non-empty list of steps, each {pair}")
     points = []
-    for i, (day, dose) in enumerate(schedule):
+    for i, step in enumerate(schedule):
+        if not isinstance(step, (list, tuple)) or len(step) != 2:
+            raise InputError(f"schedule[{i}]", step, pair)
+        day, dose = step
         t = (check_number(day, f"schedule[{i}] day", allow_zero=True)
-             if isinstance(day, (int, float)) else parse(day, "time", f"schedule[{i}] day",
-                                                          allow_zero=True))
+             if isinstance(day, Real) else parse(day, "time", f"schedule[{i}] day",
+                                                 allow_zero=True))
         points.append((t, parse(dose, "dose_rate", f"schedule[{i}] dose")))
     if any(b[0] <= a[0] for a, b in zip(points, points[1:])):
         raise InputError("schedule", schedule, "days must be in increasing order")
@@ -240,9 +278,18 @@ def check_schedule(drug, schedule) -> list[Finding]:
     return unique
 
 
+def _flag(value, name: str) -> bool:
+    """A yes/no option: True or False only (a string such as 'no' would count as yes)."""
+    if not isinstance(value, bool):
+        raise InputError(name, value, "True or False")
+    return value
+
+
 def stability_limit(drug, *, first_fill: bool = False, diluted: bool = False):
     """(days, source label) the drug may stay in the pump, or None if not known."""
     drug = _drugs.get(drug)
+    _flag(first_fill, "first_fill")
+    _flag(diluted, "diluted")
     name = ("stability_first_fill" if first_fill and drug.stability_first_fill
             else "stability_diluted" if diluted and drug.stability_diluted else "stability")
     f = drug.fact(name)
@@ -264,8 +311,8 @@ def check(drug, *, concentration=None, daily_dose=None, previous_dose=None,
     p = _parse_optional
     return _check(drug, p(concentration, "concentration", "concentration"),
                   p(daily_dose, "dose_rate", "daily_dose"),
-                  p(previous_dose, "dose_rate", "previous_dose"), bool(cancer),
-                  bool(new_start), p(refill_interval, "time", "refill_interval"),
+                  p(previous_dose, "dose_rate", "previous_dose"), _flag(cancer, "cancer"),
+                  _flag(new_start, "new_start"), p(refill_interval, "time", "refill_interval"),
                   p(days_since_last_change, "time", "days_since_last_change", zero=True),
                   stability_limit(drug, first_fill=first_fill, diluted=diluted))
 
@@ -299,7 +346,14 @@ class Prescription:
     def reservoir_volume(self, days):
         """Reservoir volume (mL) after ``days`` of delivery (array or float), never below 0."""
         import numpy as np
-        return np.maximum(self.fill - self.flow * np.asarray(days, dtype=float), 0.0)
+        try:
+            t = np.asarray(days, dtype=float)
+        except (TypeError, ValueError):
+            t = None
+        if t is None or not np.all(np.isfinite(t)) or np.any(t < 0) or isinstance(days, bool):
+            raise InputError("days", days, "days from the refill: a number or an array of "
+                             "numbers, finite and 0 or more")
+        return np.maximum(self.fill - self.flow * t, 0.0)
 
     def summary(self) -> str:
         """A short plain-text readout."""
@@ -324,10 +378,19 @@ def prescription(drug, concentration, daily_dose, *, pump="programmable-20", fil
 
     ``fill`` defaults to the pump's reservoir and ``low_reservoir_alarm`` to the preset's
     alarm volume. Also flags a flow below the pump's minimum rate or a fill above its
-    reservoir.
+    reservoir. A programmable or valve-gated pump: a constant-flow pump's flow is fixed, so
+    its dose is set by the concentration (see ``daily_dose``, ``concentration_for`` and
+    ``solution_makeup``).
     """
     drug = _drugs.get(drug)
     preset = pump_preset(pump)
+    if preset.kind == "constant-flow" or preset.low_reservoir_alarm is None:
+        raise InputError("pump", pump, "a programmable or valve-gated pump; "
+                         f"a {preset.kind} pump runs at one fixed flow, so its dose is set by the "
+                         "concentration: use daily_dose(flow, concentration), "
+                         "concentration_for(daily_dose, flow) or solution_makeup(...)")
+    for name, value in (("cancer", cancer), ("new_start", new_start)):
+        _flag(value, name)
     conc = parse(concentration, "concentration", "concentration")
     dose = parse(daily_dose, "dose_rate", "daily_dose")
     fill_ml = preset.reservoir if fill is None else parse(fill, "volume", "fill")
@@ -339,11 +402,16 @@ def prescription(drug, concentration, daily_dose, *, pump="programmable-20", fil
     if alarm >= fill_ml:
         raise InputError("low_reservoir_alarm", low_reservoir_alarm,
                          f"must be less than the fill volume ({fmt(fill_ml, 'volume')})")
-    flow = _flow(dose, conc)
+    flow = _result(_flow(dose, conc), "flow", "the rate",
+                   {"daily_dose": daily_dose, "concentration": concentration})
     prev = _parse_optional(previous_dose, "dose_rate", "previous_dose")
     stab = stability_limit(drug, first_fill=first_fill, diluted=diluted)
     findings = _check(drug, conc, dose, prev, cancer, new_start, None, None, None)
-    if flow < preset.min_rate * (1 - 1e-9):
+    inputs = {"daily_dose": daily_dose, "concentration": concentration, "fill": fill}
+    to_alarm = _result(_days_until(fill_ml, alarm, flow), "time", "the time to the alarm",
+                       inputs)
+    to_empty = _result(fill_ml / flow, "time", "the time to empty", inputs)
+    if preset.min_rate is not None and flow < preset.min_rate * (1 - 1e-9):
         findings.append(Finding(
             "below-min-rate", "danger",
             f"The rate {fmt(flow, 'flow')} is below the pump's minimum "
@@ -354,13 +422,12 @@ def prescription(drug, concentration, daily_dose, *, pump="programmable-20", fil
             "above-max-rate", "danger",
             f"The rate {fmt(flow, 'flow')} is above what the pump can deliver (about "
             f"{fmt(preset.max_rate, 'flow')}).", preset.facts["max_rate"].label))
-    to_alarm = _days_until(fill_ml, alarm, flow)
     within, reason = to_alarm, "low-reservoir alarm"
     if stab is not None and stab[0] < within:
         within, reason = stab[0], f"drug stability limit {stab[1]}"
     return Prescription(drug=drug, concentration=conc, daily_dose=dose, fill=fill_ml,
                         low_reservoir_alarm=alarm, flow=flow, days_to_alarm=to_alarm,
-                        days_to_empty=fill_ml / flow, stability_days=None if stab is None
+                        days_to_empty=to_empty, stability_days=None if stab is None
                         else stab[0], refill_within_days=within, refill_reason=reason,
                         findings=tuple(findings))
 
@@ -386,10 +453,18 @@ def bridge_bolus(daily_dose, old_concentration, new_concentration, volume) -> Br
     """After a concentration change the tubing and catheter (``volume``) still hold the old
     solution. To keep giving ``daily_dose`` while it clears, run at dose / old concentration
     for volume / that flow, then at dose / new concentration [S17]."""
-    return _bridge(parse(daily_dose, "dose_rate", "daily_dose"),
-                   parse(old_concentration, "concentration", "old_concentration"),
-                   parse(new_concentration, "concentration", "new_concentration"),
-                   parse(volume, "volume", "volume"))
+    dose = parse(daily_dose, "dose_rate", "daily_dose")
+    old = parse(old_concentration, "concentration", "old_concentration")
+    new = parse(new_concentration, "concentration", "new_concentration")
+    vol = parse(volume, "volume", "volume")
+    inputs = {"daily_dose": daily_dose, "old_concentration": old_concentration,
+              "new_concentration": new_concentration, "volume": volume}
+    _result(dose / old, "flow", "the bridge flow", inputs)      # before dividing by it
+    b = _bridge(dose, old, new, vol)
+    for x, kind, what in ((b.duration, "time", "the bridge's duration"),
+                          (b.flow_after, "flow", "the flow after it")):
+        _result(x, kind, what, inputs)
+    return b
 
 
 # --- making up a refill solution (constant-flow pump arithmetic, [S48]) ---------------------
@@ -412,9 +487,12 @@ def solution_makeup(reservoir, flow, daily_dose, stock_concentration) -> Solutio
     q = parse(flow, "flow", "flow")
     dose = parse(daily_dose, "dose_rate", "daily_dose")
     stock = parse(stock_concentration, "concentration", "stock_concentration")
-    days = res / q
-    amount = dose * days
-    volume = amount / stock
+    inputs = {"daily_dose": daily_dose, "reservoir": reservoir, "flow": flow,
+              "stock_concentration": stock_concentration}
+    days = _result(res / q, "time", "the running time", {"flow": flow, "reservoir": reservoir})
+    amount = _result(dose * days, "mass", "the drug needed", inputs)
+    volume = _result(amount / stock, "volume", "the stock volume",
+                     {"stock_concentration": stock_concentration, **inputs})
     if _above(volume, res):
         raise InputError("stock_concentration", stock_concentration,
                          f"too dilute: {fmt(volume, 'volume')} of it would be needed but the "
@@ -462,7 +540,7 @@ def convert_morphine(dose, from_route: str, to_route: str) -> Conversion:
     table = _drugs.conversions()["morphine_routes"]
     ratios = table["ratios"]
     for name, route in (("from_route", from_route), ("to_route", to_route)):
-        if route not in ratios:
+        if not isinstance(route, str) or route not in ratios:
             raise InputError(name, route, "expected one of " + ", ".join(ROUTES))
     d = parse(dose, "dose_rate", "dose")
     ratio = ratios[from_route] / ratios[to_route]
@@ -474,6 +552,8 @@ def convert_morphine(dose, from_route: str, to_route: str) -> Conversion:
         ratios_seen = (observed["low"], observed["high"])
         conv = [d / r if from_route == "oral" else d * r for r in ratios_seen]
         low, high = min(conv), max(conv)
+    for x in (value, low, high):
+        _result(x, "dose_rate", "the converted dose", {"dose": dose})
     if pair == {"oral", "intrathecal"}:
         caveat = ("A rule of thumb, not a measured equivalence: the oral-to-intrathecal ratios "
                   f"that worked in patients ran from {observed['low']}:1 to {observed['high']}:1. "
@@ -487,7 +567,7 @@ def convert_morphine(dose, from_route: str, to_route: str) -> Conversion:
 def convert_hydromorphone_morphine(dose, to: str) -> Conversion:
     """Intrathecal hydromorphone <-> intrathecal morphine. The sources give 2:1 to 6:1;
     ``value`` is the lower (safer) target dose of that range."""
-    if to not in ("morphine", "hydromorphone"):
+    if not isinstance(to, str) or to not in ("morphine", "hydromorphone"):
         raise InputError("to", to, "expected 'morphine' or 'hydromorphone'")
     table = _drugs.conversions()["hydromorphone_morphine"]
     d = parse(dose, "dose_rate", "dose")
@@ -495,12 +575,16 @@ def convert_hydromorphone_morphine(dose, to: str) -> Conversion:
                 r["source"]) for r in table["ratios"]]
     ratio, value, source = min(options, key=lambda o: o[1])
     values = [o[1] for o in options]
+    for x in values:
+        _result(x, "dose_rate", "the converted dose", {"dose": dose})
     return Conversion(value, min(values), max(values), ratio, "[" + ", ".join(source) + "]",
                       table["note"] + " Incomplete cross-tolerance is a further reason to "
                       "start lower.")
 
 
 # --- titration plans --------------------------------------------------------------------------
+
+MAX_PLAN_STEPS = 1000      # a computing limit on a plan's length, not a clinical rule
 
 @dataclass(frozen=True)
 class TitrationPlan:
@@ -519,7 +603,8 @@ class TitrationPlan:
         return self.days[-1]
 
     def dose_on(self, day: float) -> float:
-        """The planned dose (mcg/day) on ``day``."""
+        """The planned dose (mcg/day) on ``day`` (days from the plan's start, 0 or more)."""
+        day = check_number(day, "day", allow_zero=True)
         current = 0.0
         for d, x in zip(self.days, self.doses):
             if d <= day + 1e-9:
@@ -539,6 +624,8 @@ def titration_plan(drug, start, target, *, step=None, interval=None,
     increases per week and the minimum interval (ziconotide label: 3 days).
     """
     drug = _drugs.get(drug)
+    if not isinstance(profile, str):
+        raise InputError("profile", profile, "'label' or 'consensus'")
     rules = drug.titration if profile == "label" else drug.titration_consensus
     if profile not in ("label", "consensus") or rules is None or "max_step" not in rules.extra:
         raise InputError("profile", profile, f"{drug.name} has no step-limited titration "
@@ -568,6 +655,10 @@ def titration_plan(drug, start, target, *, step=None, interval=None,
         raise InputError("interval", interval, f"at least {fmt(min_gap, 'time')} (no more than "
                          f"{rules['max_per_week']} increases a week) {rules.label}")
     n = math.ceil((x1 - x0) / s - 1e-9)
+    if n > MAX_PLAN_STEPS:
+        raise InputError("step", step, f"at least {dose_text((x1 - x0) / MAX_PLAN_STEPS, drug)}"
+                         f" for this start and target: a plan has at most {MAX_PLAN_STEPS} steps")
+    _result(n * gap, "time", "the plan's length", {"interval": interval}, zero_ok=n == 0)
     doses = [min(x0 + i * s, x1) for i in range(n + 1)]
     return TitrationPlan(drug, tuple(i * gap for i in range(n + 1)), tuple(doses), s, gap,
                          profile, rules.label)

@@ -213,8 +213,8 @@ def _parse_text(value: str, kind: str, parameter: str, allow_zero: bool) -> floa
     number, unit = parts
     magnitude = float(number)
     if magnitude == 0 and re.search("[1-9]", re.split("[eE]", number)[0]):
-        raise InputError(parameter, value, f"too small to compute with (less than "
-                         f"{sys.float_info.min:.3g}); {expected}")
+        raise InputError(parameter, value, f"too small to compute with (it rounds to zero); "
+                         f"{expected}")
     if not math.isfinite(magnitude):
         raise InputError(parameter, value, "expected a finite number" if number.strip("+-")
                          .isalpha() else f"too large to compute with; {expected}")
@@ -251,9 +251,9 @@ def _to_canonical(magnitude: float, units, value, k: Kind, expected: str, parame
     if math.isfinite(magnitude) and not math.isfinite(x):
         raise InputError(parameter, value, f"too large to compute with (more than "
                          f"{sys.float_info.max:.3g} {k.label}); {expected}")
-    if magnitude != 0 and abs(x) < sys.float_info.min:
-        raise InputError(parameter, value, f"too small to compute with (less than "
-                         f"{sys.float_info.min:.3g} {k.label}); {expected}")
+    if magnitude != 0 and x == 0:
+        raise InputError(parameter, value, f"too small to compute with (it rounds to zero in "
+                         f"{k.label}); {expected}")
     return check_number(x, parameter, value, k.label, allow_zero=allow_zero)
 
 

@@ -1,4 +1,6 @@
 """Dose arithmetic against worked examples from the reference, and its properties."""
+import time
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -275,3 +277,92 @@ def test_ratio_is_written_in_the_direction_of_travel():
     assert dosing.convert_morphine("1 mg/day", "intrathecal", "oral").ratio_text == "1 : 300"
     assert dosing.convert_morphine("300 mg/day", "oral", "intrathecal").ratio_text == "300 : 1"
     assert "10:1" not in dosing.convert_morphine("10 mg/day", "iv", "epidural").caveat
+
+
+# --- crashes that used to escape as TypeError, ValueError, inf or a hang --------------------
+
+def test_a_valve_gated_pump_prescription_works_with_its_refill_point():
+    p = dosing.prescription("morphine", "10 mg/mL", "1 mg/day", pump="valve-gated-20")
+    assert p.flow == pytest.approx(0.1) and p.low_reservoir_alarm == 3.0     # [S43]
+    assert p.days_to_alarm == pytest.approx(170.0) and p.days_to_empty == pytest.approx(200.0)
+    assert "below-min-rate" not in codes(p.findings)     # no minimum rate is published
+
+
+def test_a_constant_flow_pump_prescription_is_refused_with_what_to_use():
+    with pytest.raises(InputError) as e:
+        dosing.prescription("morphine", "10 mg/mL", "1 mg/day", pump="constant-flow-30")
+    assert e.value.parameter == "pump" and "solution_makeup" in str(e.value)
+
+
+@pytest.mark.parametrize("call, parameter, fragment", [
+    (lambda: dosing.rate("1e300 mg/day", "1e-300 mcg/mL"), "daily_dose", "too large"),
+    (lambda: dosing.rate("1e-300 mcg/day", "1e300 mg/mL"), "daily_dose", "too small"),
+    (lambda: dosing.daily_dose("1e300 mL/day", "1e300 mcg/mL"), "rate", "too large"),
+    (lambda: dosing.daily_dose("1e-300 mL/day", "1e-300 mcg/mL"), "rate", "too small"),
+    (lambda: dosing.concentration_for("1e300 mcg/day", "1e-300 mL/day"), "daily_dose",
+     "too large"),
+    (lambda: dosing.amount("1e300 mL", "1e300 mcg/mL"), "volume", "too large"),
+    (lambda: dosing.days_until("20 mL", "2 mL", "1e-307 mL/day"), "rate", "too large"),
+    (lambda: dosing.prescription("morphine", "1e-300 mcg/mL", "1e300 mg/day"), "daily_dose",
+     "too large"),
+    (lambda: dosing.solution_makeup("20 mL", "1e-307 mL/day", "1 mg/day", "10 mg/mL"), "flow",
+     "too large"),
+    (lambda: dosing.bridge_bolus("1e-300 mcg/day", "1e300 mg/mL", "10 mg/mL", "0.4 mL"),
+     "daily_dose", "too small"),
+    (lambda: dosing.convert_hydromorphone_morphine("1e308 mcg/day", "morphine"), "dose",
+     "too large"),
+])
+def test_results_beyond_the_float_range_are_refused(call, parameter, fragment):
+    with pytest.raises(InputError) as e:
+        call()
+    assert e.value.parameter == parameter and fragment in str(e.value)
+
+
+def test_a_zero_result_from_zero_input_is_still_an_answer():
+    assert mag(dosing.amount("0 mL", "10 mg/mL")) == 0
+    assert mag(dosing.days_until("2 mL", "2 mL", "1e-300 mL/day")) == 0
+
+
+@pytest.mark.parametrize("schedule, parameter", [
+    ([], "schedule"), (None, "schedule"), ("0 2.4 mcg/day", "schedule"),
+    ({0: "2.4 mcg/day"}, "schedule"), ([(0,)], "schedule[0]"), ([5], "schedule[0]"),
+    ([(0, "2.4 mcg/day"), (3, "4.8 mcg/day", "x")], "schedule[1]"),
+    ([(0, "2.4 mcg/day"), ("x", "4.8 mcg/day")], "schedule[1] day"),
+    ([(True, "2.4 mcg/day")], "schedule[0] day"),
+    ([(0, "2.4 mcg/day"), (3, None)], "schedule[1] dose"),
+])
+def test_a_malformed_schedule_names_the_step(schedule, parameter):
+    with pytest.raises(InputError) as e:
+        dosing.check_schedule("ziconotide", schedule)
+    assert e.value.parameter == parameter
+
+
+def test_a_one_step_schedule_checks_the_maximum_only():
+    assert codes(dosing.check_schedule("ziconotide", [(0, "30 mcg/day")])) == [
+        "above-max-daily-dose"]
+
+
+@pytest.mark.parametrize("route", [["oral"], {"oral": 1}, None, 3, "ORAL"])
+def test_a_route_that_is_not_one_of_the_names_is_refused(route):
+    for call, name in ((lambda: dosing.convert_morphine("300 mg/day", route, "iv"), "from_route"),
+                       (lambda: dosing.convert_morphine("300 mg/day", "iv", route), "to_route")):
+        with pytest.raises(InputError) as e:
+            call()
+        assert e.value.parameter == name
+
+
+def test_a_tiny_titration_step_is_refused_at_once():
+    t0 = time.perf_counter()
+    with pytest.raises(InputError) as e:
+        dosing.titration_plan("ziconotide", "2.4 mcg/day", "19.2 mcg/day", step="1e-9 mcg/day")
+    assert time.perf_counter() - t0 < 1.0                  # a hang guard, not a benchmark
+    assert e.value.parameter == "step" and f"at most {dosing.MAX_PLAN_STEPS} steps" in str(e.value)
+    plan = dosing.titration_plan("ziconotide", "2.4 mcg/day", "19.2 mcg/day", step="0.0168 mcg/day")
+    assert len(plan.days) == dosing.MAX_PLAN_STEPS + 1     # the smallest step allowed works
+
+
+@pytest.mark.parametrize("name", ["cancer", "new_start", "first_fill", "diluted"])
+def test_a_yes_no_option_must_be_true_or_false(name):
+    with pytest.raises(InputError) as e:
+        dosing.check("morphine", daily_dose="1 mg/day", **{name: "no"})   # "no" is truthy
+    assert e.value.parameter == name
