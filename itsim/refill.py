@@ -21,6 +21,8 @@ Numbers: ``data/procedures.toml [refill]``, ``data/devices.toml``, ``data/drugs.
 from __future__ import annotations
 
 import datetime as _dt
+import inspect
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,11 +30,11 @@ import numpy as np
 
 from . import data, drugs
 from .device import pump_preset
-from .device.program import program as make_program
+from .device.program import Program, program as make_program
 from .dosing import BridgeBolus, bridge_bolus, stability_limit
 from .errors import InputError
 from .facts import Fact, parse_fact
-from .units import fmt, parse
+from .units import check_number, fmt, parse
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HORIZON_DAYS = 1000            # the schedule looks this far ahead (the slowest pumps: ~833 days)
@@ -77,9 +79,12 @@ class RefillPlan:
     boluses: bool = False            # patient boluses counted at their daily maximum
 
     def date(self, day: float | None) -> _dt.date | None:
-        if day is None or self.start is None:
+        """The date of ``day`` (days from the refill, 0 or more), or None without a start
+        date (or for None)."""
+        if day is None:
             return None
-        return self.start + _dt.timedelta(days=int(np.floor(day + 1e-9)))
+        day = check_number(day, "day", allow_zero=True)
+        return None if self.start is None else _add_days(self.start, day, "day", day)
 
     @property
     def visit(self) -> _dt.date | None:
@@ -110,11 +115,24 @@ def schedule(drug, concentration, fill, program=None, *, pump="programmable-20",
              diluted: bool = False, clinic_days=None, holidays=()) -> RefillPlan:
     """The next refill. ``program``: as for ``itsim.simulate`` (any mode; patient boluses are
     counted at their daily maximum); a constant-flow pump runs at its preset flow (no
-    program). ``start``: the date of this refill (a ``datetime.date`` or 'YYYY-MM-DD') to get
-    dates; ``clinic_days``: weekdays the clinic works (default from the data: Mon-Fri);
-    ``holidays``: dates it is closed."""
+    program). ``start``: the date of this refill (a ``datetime.date`` or 'YYYY-MM-DD', at
+    most HORIZON_DAYS before the last date there is) to get dates; ``clinic_days``: weekdays
+    the clinic works (a list such as ['Mon', 'Wed']; default from the data: Mon-Fri);
+    ``holidays``: dates it is closed (a list; None for none). Clinic days and holidays need
+    ``start``."""
     d = drugs.get(drug)
     preset = pump_preset(pump)
+    begin = parse_date(start, "start")
+    if begin is not None and begin > LATEST_START:
+        raise InputError("start", start, f"a date on or before {LATEST_START:%d %B %Y}: the "
+                         f"schedule looks {HORIZON_DAYS} days ahead")
+    closed = _holidays(holidays)
+    _clinic_days(clinic_days)
+    if begin is None:
+        for name, value in (("clinic_days", clinic_days), ("holidays", holidays)):
+            if value is not None and (name == "clinic_days" or closed):
+                raise InputError(name, value, "needs start (the date of this refill): without "
+                                 "dates the visit cannot be booked on clinic days")
     conc = parse(concentration, "concentration", "concentration")
     volume = parse(fill, "volume", "fill")
     if volume > preset.reservoir * (1 + 1e-9):
@@ -129,7 +147,7 @@ def schedule(drug, concentration, fill, program=None, *, pump="programmable-20",
                              f"({fmt(alarm, 'volume')})")
         raise InputError("low_reservoir_alarm", low_reservoir_alarm,
                          f"less than the fill ({fmt(volume, 'volume')})")
-    days, cum = _cumulative(preset, program, conc)
+    days, cum = _cumulative(preset, program, conc, concentration)
     alarm_day = _reach(days, cum, volume - alarm) if alarm > 0 else None
     empty_day = _reach(days, cum, volume)
     stab = stability_limit(d, first_fill=first_fill, diluted=diluted)
@@ -145,8 +163,7 @@ def schedule(drug, concentration, fill, program=None, *, pump="programmable-20",
         raise InputError("program", program, f"no refill within {HORIZON_DAYS} days: the pump "
                          "barely runs; check the rate")
     due, reason = min(candidates, key=lambda c: c[0])
-    begin = _date(start)
-    visit = _visit_day(due, begin, clinic_days, holidays)
+    visit = visit_day(due, begin, clinic_days, holidays)
     has_boluses = isinstance(program, dict) and bool(program.get("patient_bolus")) or bool(
         getattr(program, "patient_bolus", None))
     return RefillPlan(d.name, volume, float(cum[-1] / days[-1]), alarm, alarm_day, empty_day,
@@ -154,7 +171,7 @@ def schedule(drug, concentration, fill, program=None, *, pump="programmable-20",
                       due, reason, visit, begin, has_boluses)
 
 
-def _cumulative(preset, program, conc):
+def _cumulative(preset, program, conc, concentration=None):
     """Days and cumulative mL the pump is told to deliver (patient boluses at their maximum)."""
     days = np.arange(1, int(HORIZON_DAYS * 1440 / STEP_MIN) + 1) * STEP_MIN / 1440
     if preset.kind == "constant-flow":
@@ -162,15 +179,31 @@ def _cumulative(preset, program, conc):
             raise InputError("program", program, "a constant-flow pump cannot be programmed: "
                              "its flow is fixed")
         return days, preset.value("flow") * days
+    example = "a program, e.g. {'mode': 'continuous', 'dose': '300 mcg/day'}, or a Program"
     if program is None:
-        raise InputError("program", None, "a program, e.g. {'mode': 'continuous', "
-                         "'dose': '300 mcg/day'}")
-    prog = program if not isinstance(program, dict) else make_program(**program)
-    flows = prog.flows(0, days.size, STEP_MIN, conc)                  # mL/day per step
-    cum = np.cumsum(flows) * STEP_MIN / 1440
-    if prog.patient_bolus is not None:
-        pb = prog.patient_bolus
-        cum = cum + pb.dose / conc * pb.max_per_day * days
+        raise InputError("program", None, example)
+    if isinstance(program, dict):
+        allowed = set(inspect.signature(make_program).parameters)
+        for key in program:
+            if key not in allowed:
+                raise InputError(f"program.{key}" if isinstance(key, str) else "program",
+                                 program[key] if isinstance(key, str) else program,
+                                 "unknown; allowed: " + ", ".join(sorted(allowed)))
+        prog = make_program(**program)
+    elif isinstance(program, Program):
+        prog = program
+    else:
+        raise InputError("program", program, example)
+    with np.errstate(over="ignore", invalid="ignore"):
+        flows = prog.flows(0, days.size, STEP_MIN, conc)              # mL/day per step
+        cum = np.cumsum(flows) * STEP_MIN / 1440
+        if prog.patient_bolus is not None:
+            pb = prog.patient_bolus
+            cum = cum + pb.dose / conc * pb.max_per_day * days
+    if not np.all(np.isfinite(cum)):
+        raise InputError("concentration", concentration, f"with this program the volumes delivered over "
+                         f"{HORIZON_DAYS} days are too large to compute with: check the "
+                         "concentration and the doses")
     return days, cum
 
 
@@ -185,31 +218,89 @@ def _reach(days, cum, volume) -> float | None:
     return float(before_t + (days[i] - before_t) * ((volume - before) / step if step else 1.0))
 
 
-def _date(value) -> _dt.date | None:
-    if value is None or isinstance(value, _dt.date):
+LATEST_START = _dt.date.max - _dt.timedelta(days=HORIZON_DAYS)   # the schedule's dates exist
+
+
+def parse_date(value, parameter: str = "start") -> _dt.date | None:
+    """A date from a ``datetime.date`` (a datetime gives its date) or 'YYYY-MM-DD' text;
+    None for None; InputError naming ``parameter`` for anything else."""
+    if value is None:
+        return None
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
         return value
+    if isinstance(value, str) and len(value) <= 40:
+        try:
+            return _dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError(parameter, value, "a date written YYYY-MM-DD, e.g. '2026-12-03'")
+
+
+def _add_days(start: _dt.date, days: float, parameter: str, value) -> _dt.date:
+    """``start`` + whole ``days``, or InputError if that date is past the last one there is."""
     try:
-        return _dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError("start", value, "a date written YYYY-MM-DD, e.g. '2026-12-03'") from None
+        return start + _dt.timedelta(days=int(np.floor(days + 1e-9)))
+    except OverflowError:
+        raise InputError(parameter, value, f"a day whose date exists: from {start:%d %B %Y} "
+                         f"at most {(_dt.date.max - start).days} days on") from None
 
 
-def _visit_day(due: float, start, clinic_days, holidays) -> int:
-    """The last whole day on or before ``due`` that the clinic is open."""
+def _clinic_days(clinic_days) -> tuple[str, ...]:
+    """The weekdays the clinic works: a list of 'Mon'...'Sun', default from the data."""
+    if clinic_days is None:
+        return tuple(facts()["clinic_days"].value)
+    allowed = "a list of weekdays written " + ", ".join(WEEKDAYS)
+    if isinstance(clinic_days, str) or not isinstance(clinic_days, (list, tuple, set,
+                                                                     frozenset)):
+        raise InputError("clinic_days", clinic_days, allowed + ", e.g. ['Mon', 'Thu']")
+    if not clinic_days:
+        raise InputError("clinic_days", clinic_days, allowed + ": at least one")
+    for day in clinic_days:
+        if not isinstance(day, str) or day not in WEEKDAYS:
+            raise InputError("clinic_days", clinic_days, f"{allowed}; {day!r} is not one")
+    return tuple(clinic_days)
+
+
+def _holidays(holidays) -> frozenset:
+    """The dates the clinic is closed: a list of dates (None: none)."""
+    if holidays is None:
+        return frozenset()
+    if isinstance(holidays, (str, _dt.date)) or not isinstance(holidays, (list, tuple, set,
+                                                                          frozenset)):
+        raise InputError("holidays", holidays, "a list of dates written YYYY-MM-DD, e.g. "
+                         "['2026-12-25']")
+    out = set()
+    for i, h in enumerate(holidays):
+        day = parse_date(h, f"holidays[{i}]")
+        if day is None:
+            raise InputError(f"holidays[{i}]", h, "a date written YYYY-MM-DD, e.g. '2026-12-25'")
+        out.add(day)
+    return frozenset(out)
+
+
+def visit_day(due, start=None, clinic_days=None, holidays=None) -> int:
+    """The last whole day on or before ``due`` (days from ``start``, 0 to HORIZON_DAYS) that
+    the clinic is open (``clinic_days``, ``holidays``: as for :func:`schedule`); without a
+    start date, the whole day of ``due``."""
+    due = check_number(due, "due", allow_zero=True)
+    open_days, closed = _clinic_days(clinic_days), _holidays(holidays)
+    start = parse_date(start, "start")
     last = int(np.floor(due + 1e-9))
     if start is None:
         return last
-    open_days = facts()["clinic_days"].value if clinic_days is None else list(clinic_days)
-    for day in open_days:
-        if day not in WEEKDAYS:
-            raise InputError("clinic_days", day, "weekdays written " + ", ".join(WEEKDAYS))
-    closed = {_date(h) for h in holidays}
+    _add_days(start, last, "due", due)
     for back in range(last + 1):
         day = start + _dt.timedelta(days=last - back)
         if WEEKDAYS[day.weekday()] in open_days and day not in closed:
             return last - back
-    raise InputError("clinic_days", clinic_days, "the clinic is never open before the refill "
-                     "is due: refill today")
+    raise InputError("clinic_days", list(open_days), "the clinic is never open before the "
+                     "refill is due: refill today")
+
+
+_date = parse_date          # the names itsim.patient_guide imports
+_visit_day = visit_day
 
 
 # --- discrepancy ------------------------------------------------------------------------------
@@ -329,9 +420,17 @@ def concentration_change(daily_dose, old_concentration, new_concentration,
     """The bridge bolus and the overlap without one (``volume``: tubing + catheter, mL)."""
     b = bridge_bolus(daily_dose, old_concentration, new_concentration, volume)
     dose = parse(daily_dose, "dose_rate", "daily_dose")
-    return ConcentrationChange(dose, parse(old_concentration, "concentration", "old_concentration"),
-                               parse(new_concentration, "concentration", "new_concentration"),
-                               parse(volume, "volume", "volume"), b)
+    c = ConcentrationChange(dose, parse(old_concentration, "concentration", "old_concentration"),
+                            parse(new_concentration, "concentration", "new_concentration"),
+                            parse(volume, "volume", "volume"), b)
+    for what, x in (("the overlap", c.overlap_days), ("the dose without a bridge",
+                                                       c.dose_without_bridge)):
+        if not math.isfinite(x) or x == 0:
+            raise InputError("volume", volume, f"with daily_dose = {daily_dose!r}, "
+                             f"old_concentration = {old_concentration!r} and new_concentration "
+                             f"= {new_concentration!r}, {what} is out of the range a float "
+                             "can hold")
+    return c
 
 
 # --- practice ---------------------------------------------------------------------------------

@@ -293,3 +293,56 @@ def test_a_failed_aspiration_says_to_stop():
     s.do("locate", template=False)
     s.do("access")
     assert "do not inject" in s.do("aspirate")
+
+
+# --- schedule: crashes that used to escape --------------------------------------------------
+
+CONT = {"mode": "continuous", "dose": "2.5 mg/day"}
+
+
+@pytest.mark.parametrize("kw, parameter", [
+    (dict(program="continuous"), "program"), (dict(program=["continuous"]), "program"),
+    (dict(program={"mode": "continuous", "dose": "2.5 mg/day", "speed": 3}), "program.speed"),
+    (dict(program={1: 2}), "program"),
+    (dict(start="2026-12-03", clinic_days=5), "clinic_days"),
+    (dict(start="2026-12-03", clinic_days="Mon"), "clinic_days"),
+    (dict(start="2026-12-03", clinic_days=[]), "clinic_days"),
+    (dict(start="2026-12-03", clinic_days=["Mon", None]), "clinic_days"),
+    (dict(start="2026-12-03", holidays="2027-02-12"), "holidays"),
+    (dict(start="2026-12-03", holidays=["2027-02-12", "xx"]), "holidays[1]"),
+    (dict(start="2026-12-03", holidays=[None]), "holidays[0]"),
+    (dict(start="9999-12-01"), "start"), (dict(start=20261203), "start"),
+    (dict(start=dt.date.max), "start"),
+    (dict(clinic_days=["Mon"]), "clinic_days"),             # no dates: cannot be applied
+    (dict(holidays=["2027-02-12"]), "holidays"),
+    (dict(first_fill="no"), "first_fill"),
+    (dict(concentration="1e-300 mcg/mL"), "concentration"),
+])
+def test_schedule_refuses_bad_calendars_and_programs_by_name(kw, parameter):
+    args = {"concentration": "10 mg/mL", "program": CONT, **kw}
+    with pytest.raises(InputError) as e:
+        refill.schedule("morphine", args.pop("concentration"), "20 mL", args.pop("program"),
+                        **args)
+    assert e.value.parameter == parameter
+
+
+def test_schedule_takes_none_for_no_holidays_a_program_object_and_a_datetime():
+    from itsim.device.program import program
+    base = refill.schedule("morphine", "10 mg/mL", "20 mL", CONT, start="2026-12-03")
+    assert refill.schedule("morphine", "10 mg/mL", "20 mL", CONT, start="2026-12-03",
+                           holidays=None).visit == base.visit == dt.date(2027, 2, 12)
+    assert refill.schedule("morphine", "10 mg/mL", "20 mL", program(**CONT),
+                           start=dt.datetime(2026, 12, 3, 9, 30)).visit == base.visit
+    latest = refill.LATEST_START
+    assert refill.schedule("morphine", "10 mg/mL", "20 mL", CONT, start=latest).start == latest
+
+
+def test_visit_day_and_date_refuse_what_has_no_date():
+    p = refill.schedule("morphine", "10 mg/mL", "20 mL", CONT, start="2026-12-03")
+    for bad in ("3", -1, float("nan"), 10 ** 9):
+        with pytest.raises(InputError):
+            p.date(bad)
+    assert refill.visit_day(72.4, "2026-12-03") == 71          # Sat 13 Feb -> Fri 12 Feb
+    assert refill.visit_day(72.4) == 72
+    with pytest.raises(InputError):
+        refill.visit_day(10 ** 7, "2026-12-03")
