@@ -348,7 +348,7 @@ class Prescription:
         import numpy as np
         try:
             t = np.asarray(days, dtype=float)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             t = None
         if t is None or not np.all(np.isfinite(t)) or np.any(t < 0) or isinstance(days, bool):
             raise InputError("days", days, "days from the refill: a number or an array of "

@@ -321,7 +321,10 @@ def significant(x: float, sig: int = 3) -> str:
     sig = _sig(sig)
     if isinstance(x, bool) or not isinstance(x, Real):
         raise InputError("x", x, "a number")
-    x = float(x)
+    try:
+        x = float(x)
+    except OverflowError:
+        raise InputError("x", x, "a number within the float range") from None
     if x == 0 or not math.isfinite(x):
         return f"{x:g}"
     if not 1e-9 <= abs(x) < 1e15:
