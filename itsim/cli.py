@@ -366,7 +366,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true", help="print the summary and event log as JSON")
     r.add_argument("--csv", metavar="FILE", help="also write the time series to FILE")
     r.add_argument("--every", type=float, metavar="MINUTES",
-                   help="CSV row spacing in minutes, a whole number of the scenario's steps "
+                   help="CSV row spacing in minutes, a whole multiple of the scenario's step "
                    "(default: the whole number of steps nearest 60)")
     r.set_defaults(run=_run)
     k = sub.add_parser("check", help="check a scenario file and explain every problem",
