@@ -21,7 +21,7 @@ from ..body.injection import inject
 from ..errors import InputError
 from ..simulation import simulate
 from ..units import fmt, parse, significant
-from .panel import Panel, field
+from .panel import Panel, field, redraw
 from .style import BLUE, FIGURE_LAYOUT, GREY, ORANGE, VERMILLION, box, cited, esc
 
 STEP = "5 min"                   # model step behind every panel (the runs are cached)
@@ -158,42 +158,6 @@ SPINE_AXIS = dict(type="category", categoryorder="array", categoryarray=list(csf
                   tickvals=list(csf.LEVELS),
                   ticktext=[lv if lv != "cranial" else "head" for lv in csf.LEVELS],
                   tickfont=dict(size=10))
-
-
-def _differs(old, new) -> bool:
-    if old is None or new is None:
-        return not (old is None and new is None)
-    if isinstance(old, str) or isinstance(new, str):
-        return old != new
-    try:
-        a, b = np.asarray(old), np.asarray(new)
-        return a.shape != b.shape or not np.array_equal(a, b)
-    except (TypeError, ValueError):
-        return True
-
-
-def redraw(fig, traces: dict, layout: dict | None = None) -> None:
-    """Update a FigureWidget in place with as few messages as is safe: traces whose changed
-    properties are the same set go in one batch (with the layout in the first). A batch
-    across traces that change *different* properties makes plotly send null for what a
-    trace did not change, and the browser then clears it (a legend entry becomes "trace 6",
-    a line loses its y values)."""
-    groups: dict = {}
-    for i, props in traces.items():
-        changed = {k: v for k, v in props.items() if _differs(fig.data[i][k], v)}
-        if changed:
-            groups.setdefault(frozenset(changed), {})[i] = changed
-    pending = layout
-    for members in groups.values():
-        with fig.batch_update():
-            for i, props in members.items():
-                for k, v in props.items():
-                    fig.data[i][k] = v
-            if pending:
-                fig.update_layout(pending)
-                pending = None
-    if pending:
-        fig.update_layout(pending)
 
 
 # figure and readout side by side fit a notebook about 850 px wide (a laptop screen with

@@ -13,8 +13,8 @@ from plotly.subplots import make_subplots
 from .. import hazards, troubleshoot
 from ..errors import InputError
 from ..simulation import simulate
-from .body import FIGURE_WIDTH, _narrow_readout, redraw
-from .panel import Panel, Shown, field, handled
+from .body import FIGURE_WIDTH, _narrow_readout
+from .panel import Panel, Shown, field, handled, redraw
 from .timeline import course_figure
 from .style import BLUE, FIGURE_LAYOUT, GREY, ORANGE, VERMILLION, box, esc
 

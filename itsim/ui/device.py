@@ -15,7 +15,7 @@ from ..device.pump import ambient_pressure, constant_flow_factor, make_pump
 from ..errors import InputError
 from ..simulation import simulate
 from ..units import fmt, parse
-from .panel import Panel, field
+from .panel import Panel, field, redraw
 from .style import (BLUE, FIGURE_LAYOUT, GREY, ORANGE, PURPLE, VERMILLION, box, esc,
                     findings_html)
 
@@ -36,6 +36,7 @@ class ReservoirTimeline(Panel):
     """One pump over weeks: the reservoir emptying, the alarms, and a refill."""
 
     title = "Reservoir and alarms"
+    DAYS = 90
 
     def __init__(self, pump: str = "programmable-20"):
         super().__init__()
@@ -46,7 +47,8 @@ class ReservoirTimeline(Panel):
             "daily_dose": w.Text(value="300 mcg/day", description="Baclofen daily dose",
                                  **field("380px", "190px")),
             "concentration": w.Text(value="500 mcg/mL", description="Concentration", **field("380px", "190px")),
-            "refill_day": w.IntSlider(value=28, min=0, max=90, description="Refill on day "
+            "refill_day": w.IntSlider(value=28, min=0, max=self.DAYS - 1,     # within the run
+                                      description="Refill on day "
                                       "(0 = none)", **field("460px", "170px")),
         }
         self.figure = go.FigureWidget(
@@ -55,14 +57,16 @@ class ReservoirTimeline(Panel):
                   go.Scatter(name="alarms", mode="markers+text", textposition="top center",
                              marker=dict(size=12, symbol="diamond", color=ORANGE))],
             layout=go.Layout(**FIGURE_LAYOUT, width=560,
-                             xaxis=dict(title="day", range=[0, 90]),
+                             xaxis=dict(title="day", range=[0, self.DAYS]),
                              yaxis=dict(title="drug in the reservoir (mL)", rangemode="tozero")))
         self._finish()
 
     def compute(self, pump, daily_dose, concentration, refill_day):
+        parse(daily_dose, "dose_rate", "daily_dose")            # named as the learner sees it
+        parse(concentration, "concentration", "concentration")
         preset = pump_presets()[pump]
         kw = dict(drug="baclofen", concentration=concentration, fill=preset.facts[
-            "reservoir"].text, pump=pump, days=90, step="10 min")
+            "reservoir"].text, pump=pump, days=self.DAYS, step="10 min")
         if preset.kind == "constant-flow":
             flow = dosing.rate(daily_dose, concentration)
             kw["pump"] = {"preset": pump, "flow": flow}
@@ -78,22 +82,21 @@ class ReservoirTimeline(Panel):
         return v["daily_dose"], v["concentration"]
 
     def render(self, tl):
-        with self.figure.batch_update():
-            line, marks = self.figure.data
-            line.x, line.y = tl.t[::6], tl.reservoir[::6]
-            line.line.color = KIND_COLOURS[tl.pump_kind]
-            marks.x = [a.day for a in tl.alarms]
-            marks.y = [float(np.interp(a.day, tl.t, tl.reservoir)) for a in tl.alarms]
-            marks.text = [a.kind for a in tl.alarms]
-            marks.textposition = ["top left" if i % 2 == 0 else "bottom right"
-                                  for i in range(len(tl.alarms))]
-            self.figure.layout.title.text = f"A {tl.pump_kind} pump over 90 days"
+        redraw(self.figure, {
+            0: {"x": tl.t[::6], "y": tl.reservoir[::6], "line.color": KIND_COLOURS[tl.pump_kind]},
+            1: {"x": [a.day for a in tl.alarms],
+                "y": [float(np.interp(a.day, tl.t, tl.reservoir)) for a in tl.alarms],
+                "text": [a.kind for a in tl.alarms],
+                "textposition": ["top left" if i % 2 == 0 else "bottom right"
+                                 for i in range(len(tl.alarms))]}},
+            {"title": dict(text=f"A {tl.pump_kind} pump over {self.DAYS} days")})
         s = tl.summary()
         empty = s["reservoir_empty_day"]
         point = tl.first("refill-point")
         self.readout.value = box(
-            f"<b>Rate</b>: {dosing.rate(*self._dose_and_conc()).magnitude:.3g} mL/day<br>"
-            f"<b>Reservoir empty</b>: {'not in 90 days' if empty is None else f'day {empty:.1f}'}"
+            f"<b>Rate</b>: {fmt(dosing.rate(*self._dose_and_conc()).magnitude, 'flow')}<br>"
+            f"<b>Reservoir empty</b>: "
+            + (f"not in {self.DAYS} days" if empty is None else f"day {empty:.1f}")
             + (f"<br><b>Refill planned for</b> day {point:.1f} (3 mL left)" if point else "")
             + f"<hr style='margin:6px 0'><b>Alarms</b><br>{_alarm_html(tl)}"
             + ("" if tl.pump_kind != "valve-gated" else
@@ -139,11 +142,9 @@ class TransitDelay(Panel):
     def render(self, result):
         cath, rate, tl = result
         full = rate * 10_000
-        with self.figure.batch_update():
-            line = self.figure.data[0]
-            line.x, line.y = tl.t, tl.to_csf / full
-            self.figure.layout.title.text = (f"{fmt(cath.volume, 'volume')} must be pushed "
-                                             f"through first")
+        redraw(self.figure, {0: dict(x=tl.t, y=tl.to_csf / full)},
+               {"title": dict(text=f"{fmt(cath.volume, 'volume')} must be pushed through "
+                                   "first")})
         arrive = cath.volume / rate
         self.readout.value = box(
             f"<b>Catheter</b>: {length_text(cath)}<br>"
@@ -195,10 +196,8 @@ class ConstantFlowPhysics(Panel):
 
     def render(self, r):
         temps, curve, temperature, altitude, p, now = r
-        with self.figure.batch_update():
-            self.figure.data[0].x, self.figure.data[0].y = temps, curve
-            self.figure.data[1].x, self.figure.data[1].y = [temperature], [now]
-            self.figure.layout.title.text = f"{now:.0f} % of the labelled flow"
+        redraw(self.figure, {0: dict(x=temps, y=curve), 1: dict(x=[temperature], y=[now])},
+               {"title": dict(text=f"{now:.0f} % of the labelled flow")})
         nominal = self.pump.flow
         days = self.pump.reservoir / (nominal * now / 100)
         self.readout.value = box(
@@ -348,16 +347,12 @@ class Programmer(Panel):
         if not self.sent:
             self.readout.value = box("Press <b>Review</b>, check every line, then "
                                      "<b>Send to pump</b>.", GREY)
-            with self.figure.batch_update():
-                for trace in self.figure.data:
-                    trace.x, trace.y = [], []
-            self.figure.layout.title.text = "Nothing sent to the pump yet"
+            redraw(self.figure, {i: dict(x=[], y=[]) for i in range(len(self.figure.data))},
+                   {"title": dict(text="Nothing sent to the pump yet")})
             return
-        with self.figure.batch_update():
-            delivered, target = self.figure.data
-            delivered.x, delivered.y = tl.t, tl.to_csf
-            target.x, target.y = [0, 30], [ordered, ordered]
-            self.figure.layout.title.text = "30 days after sending the program"
+        redraw(self.figure, {0: dict(x=tl.t, y=tl.to_csf),
+                             1: dict(x=[0, 30], y=[ordered, ordered])},
+               {"title": dict(text="30 days after sending the program")})
         first_day = float(tl.to_csf[:144].mean())
         empty = tl.reservoir_empty_day
         self.readout.value = box(

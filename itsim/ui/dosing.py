@@ -11,7 +11,7 @@ from .. import dosing, drugs, refill
 from ..device import pump_presets
 from ..errors import InputError
 from ..units import fmt, parse, quantity
-from .panel import Panel, field
+from .panel import Panel, field, redraw
 from .style import (BLUE, FIGURE_LAYOUT, GREY, ORANGE, SKY, VERMILLION, box, cited, esc,
                     findings_html)
 
@@ -129,18 +129,9 @@ class DoseCalculator(Panel):
         horizon = min(max(empty or 0, plan.stability_day or 0) * 1.08 or 30, 3 * 365)
         days = np.linspace(0, horizon, 200)
         top = plan.fill * 1.05
-        with self.figure.batch_update():
-            line, alarm, stab, mark = self.figure.data
-            line.x, line.y = days, np.maximum(plan.fill - plan.daily_volume * days, 0)
-            alarm.visible = False
-            if plan.stability_day is not None and plan.stability_day <= horizon:
-                stab.x, stab.y, stab.visible = [plan.stability_day] * 2, [0, top], True
-            else:
-                stab.visible = False
-            mark.visible = False
-            self.figure.layout.title.text = (f"{d.display_name}: a constant-flow pump after a "
-                                             "refill")
-            self.figure.layout.yaxis.range = [0, top]
+        self._draw(days, np.maximum(plan.fill - plan.daily_volume * days, 0), top,
+                   plan.stability_day, None, f"{d.display_name}: a constant-flow pump after a "
+                   "refill")
         stability = ("not in the library: check the product label"
                      if plan.stability_day is None else fmt(plan.stability_day, "time"))
         self.readout.value = box(
@@ -161,23 +152,31 @@ class DoseCalculator(Panel):
             "No alarm: a constant-flow pump has no battery; only the refill calendar protects "
             f"the patient.<hr style='margin:6px 0'>{findings_html(f.findings)}", BLUE)
 
+    def _draw(self, days, volume, top, stability_day, alarm, title):
+        """The reservoir over ``days``, the stability limit if it falls within them, and the
+        alarm line and mark (``alarm``: (volume, day), or None for a pump without one)."""
+        horizon = float(days[-1])
+        shows = stability_day is not None and stability_day <= horizon
+        traces = {0: dict(x=days, y=volume),
+                  2: dict(x=[stability_day] * 2 if shows else [], y=[0, top] if shows else [],
+                          visible=shows)}
+        if alarm is None:
+            traces[1] = dict(visible=False)
+            traces[3] = dict(visible=False)
+        else:
+            level, day = alarm
+            traces[1] = dict(x=[0, horizon], y=[level] * 2, visible=True)
+            traces[3] = dict(x=[day], y=[level], text=[f"alarm after {fmt(day, 'time')}"],
+                             visible=True)
+        redraw(self.figure, traces, {"title": dict(text=title), "yaxis": dict(range=[0, top])})
+
     def _render_prescription(self, p: dosing.Prescription):
         horizon = min(max(p.days_to_empty, p.stability_days or 0) * 1.08, 3 * 365)
         days = np.linspace(0, horizon, 200)
         top = p.fill * 1.05
-        with self.figure.batch_update():
-            line, alarm, stab, mark = self.figure.data
-            line.x, line.y = days, p.reservoir_volume(days)
-            alarm.x, alarm.y = [0, horizon], [p.low_reservoir_alarm] * 2
-            if p.stability_days is not None and p.stability_days <= horizon:
-                stab.x, stab.y, stab.visible = [p.stability_days] * 2, [0, top], True
-            else:
-                stab.visible = False
-            alarm.visible = mark.visible = True
-            mark.x, mark.y = [p.days_to_alarm], [p.low_reservoir_alarm]
-            mark.text = [f"alarm after {fmt(p.days_to_alarm, 'time')}"]
-            self.figure.layout.title.text = f"{p.drug.display_name}: reservoir after a refill"
-            self.figure.layout.yaxis.range = [0, top]
+        self._draw(days, p.reservoir_volume(days), top, p.stability_days,
+                   (p.low_reservoir_alarm, p.days_to_alarm),
+                   f"{p.drug.display_name}: reservoir after a refill")
         d = p.drug
         stability = ("not in the library: check the product label" if p.stability_days is None
                      else fmt(p.stability_days, "time"))
@@ -258,12 +257,11 @@ class RouteConversion(Panel):
         main, each = result
         names = {"oral": "oral", "iv": "IV", "epidural": "epidural", "intrathecal": "intrathecal"}
         to_route = self.inputs["to_route"].value
-        with self.figure.batch_update():
-            bar = self.figure.data[0]
-            bar.y = [names[r] for r in dosing.ROUTES]
-            bar.x = [each[r] / 1000 for r in dosing.ROUTES]
-            bar.marker.color = [BLUE if r == to_route else SKY for r in dosing.ROUTES]
-            self.figure.layout.title.text = "The same dose by each route (300 : 100 : 10 : 1)"
+        redraw(self.figure, {0: {"y": [names[r] for r in dosing.ROUTES],
+                                 "x": [each[r] / 1000 for r in dosing.ROUTES],
+                                 "marker.color": [BLUE if r == to_route else SKY
+                                                  for r in dosing.ROUTES]}},
+               {"title": dict(text="The same dose by each route (300 : 100 : 10 : 1)")})
         rng = ""
         if main.low != main.high:
             rng = (f"<br>The ratios seen in real patients would give "
@@ -327,13 +325,11 @@ class TitrationPlanner(Panel):
     def render(self, plan: dosing.TitrationPlan):
         z = drugs.get("ziconotide")
         end = max(plan.days_to_target, 1) * 1.1
-        with self.figure.batch_update():
-            line, cap = self.figure.data
-            line.x = list(plan.days) + [end]
-            line.y = list(plan.doses) + [plan.doses[-1]]
-            cap.x, cap.y = [0, end], [z.max_daily_dose.value] * 2
-            self.figure.layout.title.text = (f"{len(plan.days) - 1} steps over "
-                                              f"{plan.days_to_target:g} days")
+        redraw(self.figure, {0: dict(x=list(plan.days) + [end],
+                                     y=list(plan.doses) + [plan.doses[-1]]),
+                             1: dict(x=[0, end], y=[z.max_daily_dose.value] * 2)},
+               {"title": dict(text=f"{len(plan.days) - 1} steps over "
+                                   f"{plan.days_to_target:g} days")})
         self.readout.value = box(
             f"<b>Target reached</b> on day {plan.days_to_target:g}<br>"
             f"<b>Step</b>: up to {fmt(plan.step, 'dose_rate')} every {fmt(plan.interval, 'time')}"

@@ -8,7 +8,7 @@ notebook:
   is marked as having no result (its traces hidden, its title saying so) rather than left
   showing the last result as if it were still valid;
 - a result that cannot be written for people (infinity, not-a-number, a number too large or
-  too small to be real) is refused the same way;
+  too small to be real, or one ``units.fmt`` refuses) is refused the same way;
 - anything else that goes wrong (a fault in itsim, not in the input) shows as "Something
   went wrong: ..." in the readout, is logged on the ``itsim.ui`` logger with its traceback,
   and is kept as ``failure`` for tests; it never escapes an observer.
@@ -20,20 +20,18 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 from abc import ABC, abstractmethod
 
 import ipywidgets as w
+import numpy as np
 
 from ..errors import InputError
 from .style import error_box, failure_box, plain_message, plain_text, unreadable
 
 log = logging.getLogger("itsim.ui")
 
-MAX_TYPED = 200          # characters a typed box hands to the model (a few doses and units)
-# a number (or a bracket) raised to a power: pint works such text out exactly, and
-# '10**10**10' takes the kernel minutes and gigabytes before any check can refuse it
-_NUMBER_POWER = re.compile(r"[\d.)]\s*(\*\*|\^)")
+MAX_TYPED = 200          # characters a typed box hands to the model: a box may hold several
+                         # quantities (the programmer's flex steps), each read by units.parse
 UNREADABLE_RESULT = ("The result is too large or too small to be real, so it is not shown. "
                      "Check each number and its unit (mg or mcg? per day or per hour?).")
 NO_RESULT_TITLE = "No result: see the message beside"
@@ -41,13 +39,10 @@ NO_RESULT_TITLE = "No result: see the message beside"
 
 def screen_typed(parameter: str, text: str) -> str:
     """``text`` typed into a box, refused (InputError naming ``parameter``) when it is longer
-    than any dose, volume or rate needs, or raises a number to a power; else unchanged."""
+    than any box needs; else unchanged. What it says is for ``units.parse`` to read."""
     if len(text) > MAX_TYPED:
         raise InputError(parameter, text, f"at most {MAX_TYPED} characters: a number and its "
                          "unit, such as '500 mcg/mL'")
-    if _NUMBER_POWER.search(text):
-        raise InputError(parameter, text, "a number and its unit without a power ('**' or "
-                         "'^'): write 1000000, not 10**6")
     return text
 
 
@@ -66,6 +61,42 @@ def field(width: str = "340px", label: str = "150px", typed: bool = True) -> dic
     keystroke."""
     out = dict(style={"description_width": label}, layout=w.Layout(width=width))
     return dict(out, continuous_update=False) if typed else out
+
+
+def _differs(old, new) -> bool:
+    if old is None or new is None:
+        return not (old is None and new is None)
+    if isinstance(old, str) or isinstance(new, str):
+        return old != new
+    try:
+        a, b = np.asarray(old), np.asarray(new)
+        return a.shape != b.shape or not np.array_equal(a, b)
+    except (TypeError, ValueError):
+        return True
+
+
+def redraw(fig, traces: dict, layout: dict | None = None) -> None:
+    """Update a FigureWidget in place with as few messages as is safe: traces whose changed
+    properties are the same set go in one batch (with the layout in the first). A batch
+    across traces that change *different* properties makes plotly send null for what a
+    trace did not change, and the browser then clears it (a legend entry becomes "trace 6",
+    a line loses its y values)."""
+    groups: dict = {}
+    for i, props in traces.items():
+        changed = {k: v for k, v in props.items() if _differs(fig.data[i][k], v)}
+        if changed:
+            groups.setdefault(frozenset(changed), {})[i] = changed
+    pending = layout
+    for members in groups.values():
+        with fig.batch_update():
+            for i, props in members.items():
+                for k, v in props.items():
+                    fig.data[i][k] = v
+            if pending:
+                fig.update_layout(pending)
+                pending = None
+    if pending:
+        fig.update_layout(pending)
 
 
 class Shown:
@@ -198,7 +229,11 @@ class Panel(Shown, ABC):
         result = self.compute(**self.values())
         self.result, self.error = result, None
         self._unmark_figure()
-        self.render(result)
+        try:
+            self.render(result)
+        except InputError:            # a number of the result that cannot be written (inf)
+            self.refuse(UNREADABLE_RESULT)
+            return
         if unreadable(self._shown_text()):
             self.refuse(UNREADABLE_RESULT)
 
@@ -221,20 +256,16 @@ class Panel(Shown, ABC):
         if fig is None or self._hidden is not None:
             return
         self._hidden = (fig.layout.title.text, [t.visible for t in fig.data])
-        with fig.batch_update():
-            for t in fig.data:
-                t.visible = False
-            fig.layout.title.text = NO_RESULT_TITLE
+        redraw(fig, {i: dict(visible=False) for i in range(len(fig.data))},
+               {"title": dict(text=NO_RESULT_TITLE)})
 
     def _unmark_figure(self):
         if self._hidden is None:
             return
         title, visible = self._hidden
         self._hidden = None
-        with self.figure.batch_update():
-            for t, v in zip(self.figure.data, visible):
-                t.visible = True if v is None else v
-            self.figure.layout.title.text = title
+        redraw(self.figure, {i: dict(visible=True if v is None else v)
+                             for i, v in enumerate(visible)}, {"title": dict(text=title)})
 
     @property
     def figure_marked(self) -> bool:

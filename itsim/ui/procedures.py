@@ -17,8 +17,8 @@ from plotly.subplots import make_subplots
 from .. import implant, trial
 from ..body import csf
 from ..units import fmt, parse, significant
-from .body import FIGURE_WIDTH, SPINE_AXIS, _narrow_readout, _region_shapes, redraw
-from .panel import Panel, field
+from .body import FIGURE_WIDTH, SPINE_AXIS, _narrow_readout, _region_shapes
+from .panel import Panel, field, redraw
 from .style import (BLUE, FIGURE_LAYOUT, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION, box,
                     esc)
 

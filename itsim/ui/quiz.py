@@ -4,9 +4,8 @@ from __future__ import annotations
 import ipywidgets as w
 
 from .. import exercises
-from ..errors import InputError
-from .panel import Shown, handled, screen_typed
-from .style import box, esc, plain_message
+from .panel import Shown, handled
+from .style import box, esc
 
 
 class Question(Shown):
@@ -48,14 +47,7 @@ class Question(Shown):
             result = exercises.Feedback(self.question.id, "not yet", f"{what}, then press Check.")
             self.feedback.value = result._repr_html_()
             return result
-        try:
-            if isinstance(value, str):
-                screen_typed("answer", value)
-        except InputError as e:
-            result = exercises.Feedback(self.question.id, "not yet",
-                                        plain_message(e, {"answer": "Your answer"}))
-        else:
-            result = exercises.check(self.question.id, value)
+        result = exercises.check(self.question.id, value)
         self.feedback.value = result._repr_html_()
         return result
 

@@ -16,8 +16,8 @@ from ..errors import InputError
 from ..refill_station import NEEDLES, SITES, STEP_LABELS, STEPS, RefillCase, RefillSession
 from ..simulation import simulate
 from ..units import fmt, parse
-from .body import FIGURE_WIDTH, _narrow_readout, redraw
-from .panel import Panel, Shown, field, handled, screen_typed
+from .body import FIGURE_WIDTH, _narrow_readout
+from .panel import Panel, Shown, field, handled, redraw
 from .timeline import course_figure
 from .style import (BLUE, FIGURE_LAYOUT, GREEN, GREY, ORANGE, PURPLE, VERMILLION, box,
                     esc, findings_html, plain_message)
@@ -287,9 +287,6 @@ class RefillStation(Shown):
                 value = f"{value} mL"
             kw[name] = value
         try:
-            for name, value in kw.items():
-                if isinstance(value, str):
-                    screen_typed(name, value)
             seen = self.session.do(step, **kw)
         except InputError as e:
             self.lines.append(f"<span style='color:{VERMILLION}'>"
