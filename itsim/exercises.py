@@ -154,7 +154,8 @@ def check(qid: str, answer) -> Feedback:
 
 
 def _check_choice(q: Question, answer) -> Feedback:
-    if isinstance(answer, bool) or not isinstance(answer, (str, int)) or len(str(answer)) > MAX_TEXT:
+    if (isinstance(answer, bool) or not isinstance(answer, (str, int))
+            or len(str(answer)) > MAX_TEXT):
         return Feedback(q.id, "not yet", f"Answer with one of: {', '.join(q.choices)}.")
     key = str(answer).strip().rstrip(")").strip()
     by_text = {v.lower(): k for k, v in q.choices.items()}
@@ -206,8 +207,8 @@ def _check_number(q: Question, answer) -> Feedback:
         return Feedback(q.id, "wrong", f"That is not {k.description}: the question asks for "
                         f"one, in {q.unit} (for example '{k.example}'). Hint: {q.hint}")
     except InputError as e:
-        return Feedback(q.id, "not yet", f"Could not use {_shown(answer)!r}: {e.allowed}. A number in "
-                        f"{q.unit}, or a quantity such as '{k.example}', works.")
+        return Feedback(q.id, "not yet", f"Could not use {_shown(answer)!r}: {e.allowed}. "
+                        f"A number in {q.unit}, or a quantity such as '{k.example}', works.")
     if q.require_unit and number is None:
         unit = _unit_given(answer)
         try:

@@ -201,9 +201,9 @@ def _cumulative(preset, program, conc, concentration=None):
             pb = prog.patient_bolus
             cum = cum + pb.dose / conc * pb.max_per_day * days
     if not np.all(np.isfinite(cum)):
-        raise InputError("concentration", concentration, f"with this program the volumes delivered over "
-                         f"{HORIZON_DAYS} days are too large to compute with: check the "
-                         "concentration and the doses")
+        raise InputError("concentration", concentration, "with this program the volumes "
+                         f"delivered over {HORIZON_DAYS} days are too large to compute with: "
+                         "check the concentration and the doses")
     return days, cum
 
 

@@ -81,7 +81,8 @@ _COMMA_NUMBER = re.compile(r"\d,\d")
 _PER_24H = re.compile(r"/\s*24\s*(h|hr|hrs|hours?)\b", re.I)
 # Unit words people type in any case. No intrathecal quantity is ever in mega-units, so
 # "ML" and "MG" mean mL and mg, never megalitres or megagrams.
-# The micro sign µ and the Greek letter μ both mean micro (the regex, ignoring case, matches both).
+# The micro sign µ and the Greek letter μ both mean micro (the regex, ignoring case, takes
+# either).
 _CASELESS = {"mcg": "mcg", "mg": "mg", "ug": "ug", "µg": "µg", "ml": "mL", "ul": "uL",
              "µl": "µL", "μg": "µg", "μl": "µL"}
 _TOKEN = re.compile(r"(?<![A-Za-zµ])(mcg|mg|ug|µg|ml|ul|µl)(?![A-Za-z])", re.I)

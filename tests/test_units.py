@@ -201,7 +201,8 @@ def test_display_of_extreme_numbers_stays_short():
     lambda: parse("2 mg", "weight", "x"), lambda: parse("2 mg", "mass", ["x"]),
     lambda: parse("2 mg", "mass", "x", allow_zero="yes"), lambda: fmt("a", "mass"),
     lambda: fmt(1.0, "mass", "kg"), lambda: fmt(1.0, "speed"), lambda: significant("1"),
-    lambda: significant(1.0, 0), lambda: significant(1.0, 10 ** 6), lambda: quantity(math.nan, "mass"),
+    lambda: significant(1.0, 0), lambda: significant(1.0, 10 ** 6),
+    lambda: quantity(math.nan, "mass"),
     lambda: quantity(1.0, "speed"), lambda: show("2 mg"), lambda: normalise(None),
     lambda: check_number(10 ** 400, "x"), lambda: convert(1.0, "mass", ["mg"]),
 ])
