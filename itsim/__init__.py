@@ -27,7 +27,7 @@ DISCLAIMER = ("For education only: itsim is a teaching simulator, not a medical 
 _SUBMODULES = ("units", "drugs", "dosing", "device", "events", "simulation", "timeline",
                "scenario", "exercises", "ui", "cli", "data", "facts", "body", "cohorts",
                "trial", "implant", "refill", "refill_station", "hazards", "troubleshoot",
-               "patient_guide", "authoring", "memory")
+               "patient_guide", "authoring", "memory", "shipped")
 
 
 def simulate(**kwargs):

@@ -285,10 +285,13 @@ def format_doc() -> str:
 def hub_link(hub: str, repo: str, branch: str = "main",
              page: str = "lessons/00_start_here.ipynb") -> str:
     """An nbgitpuller link: the learner's hub pulls the course and opens the start page."""
-    if not hub.startswith(("https://", "http://")):
+    if not isinstance(hub, str) or not hub.startswith(("https://", "http://")):
         raise InputError("--hub", hub, "the hub's address, e.g. https://hub.example.org")
-    if not repo.startswith(("https://", "http://")):
+    if not isinstance(repo, str) or not repo.startswith(("https://", "http://")) or not (
+            repo.split("://", 1)[1].strip("/")):
         raise InputError("--repo", repo, "the course repository's address (https://...)")
+    if not isinstance(branch, str) or not branch.strip():
+        raise InputError("--branch", branch, "a branch name, e.g. main")
     folder = repo.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
     query = urllib.parse.urlencode({"repo": repo, "branch": branch,
                                     "urlpath": f"lab/tree/{folder}/{page}"})

@@ -312,3 +312,17 @@ def test_any_scenario_runs_with_mass_balance_or_is_refused_plainly(case):
     for a in arrays:
         assert np.all(np.isfinite(a))
         assert a.min() >= -1e-6 * max(1.0, float(np.abs(a).max()))
+
+
+@pytest.mark.parametrize("hub, repo, branch, parameter", [
+    ("hub.example.org", "https://example.org/c.git", "main", "--hub"),
+    ("https://hub.example.org", "https://", "main", "--repo"),
+    ("https://hub.example.org", "https://example.org/c.git", " ", "--branch"),
+    ("https://hub.example.org", None, "main", "--repo"),
+])
+def test_hub_link_refuses_what_it_cannot_link(hub, repo, branch, parameter):
+    from itsim import InputError
+    from itsim.authoring import hub_link
+    with pytest.raises(InputError) as e:
+        hub_link(hub, repo, branch)
+    assert e.value.parameter == parameter
