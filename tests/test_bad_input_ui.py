@@ -449,6 +449,9 @@ def test_a_fault_in_a_widget_button_is_shown_not_raised(monkeypatch):
     assert isinstance(g.failure, RuntimeError)
     assert g.readout_text.startswith("Something went wrong: RuntimeError: a bug in the game")
     assert g.investigate("x-ray") is None               # a direct call is guarded too
+    monkeypatch.undo()
+    g.buttons[0].click()                                # and the next good click clears it
+    assert g.failure is None and "Something went wrong" not in g.story.value
 
 
 def test_every_callback_in_itsim_ui_goes_through_the_guard():

@@ -101,8 +101,8 @@ def redraw(fig, traces: dict, layout: dict | None = None) -> None:
 
 class Shown:
     """Anything a notebook shows as its ``self.widget``; ``self.readout`` (when it has one)
-    is the text beside it, where messages go. ``failure`` is the last unexpected exception
-    (None when there was none since the last successful update)."""
+    is the text beside it, where messages go. ``failure`` is the unexpected exception of the
+    last guarded call (None when it had none)."""
 
     failure: Exception | None = None
 
@@ -123,6 +123,7 @@ class Shown:
         """``callback(*args, **kwargs)``, and nothing it raises reaches the notebook: an
         InputError becomes a plain message in the readout, anything else "Something went
         wrong" (logged, and kept as ``failure``). Returns None when it raised."""
+        self.failure = None
         try:
             return callback(*args, **kwargs)
         except InputError as e:
@@ -220,7 +221,6 @@ class Panel(Shown, ABC):
         """Call the model with the inputs and draw the result, or say plainly why not."""
         if self._holding:
             return
-        self.failure = None
         self._run(self._update)
 
     def _update(self):
