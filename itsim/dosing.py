@@ -114,9 +114,14 @@ BIG = 10_000      # mcg: from here on a mcg-based figure is also easier to read 
 def dose_text(x: float, drug) -> str:
     """A daily dose (mcg/day) in the drug's usual unit; large mcg figures also in mg."""
     drug = _drugs.get(drug)
-    x = check_number(x, "x", allow_zero=True)
+    _real(x)
     unit = "mg/day" if drug.dose_unit == "mcg/day" and x >= BIG else drug.dose_unit
     return fmt(x, "dose_rate", unit)
+
+
+def _real(x, name: str = "x") -> None:
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise InputError(name, x, "a number")
 
 
 def _range_text(f, drug) -> str:
@@ -128,7 +133,7 @@ def _range_text(f, drug) -> str:
 def concentration_text(x: float, drug) -> str:
     """A concentration (mcg/mL) in the drug's usual unit."""
     drug = _drugs.get(drug)
-    x = check_number(x, "x", allow_zero=True)
+    _real(x)
     unit = "mg/mL" if drug.concentration_unit == "mcg/mL" and x >= BIG else drug.concentration_unit
     return fmt(x, "concentration", unit)
 

@@ -274,6 +274,16 @@ def check_number(x: float, parameter: str, shown=None, unit: str = "",
     return float(x)
 
 
+def _number(x, name: str = "x") -> float:
+    """``x`` as a float if it is a real number (infinity and NaN included), else InputError."""
+    try:
+        if not isinstance(x, bool) and isinstance(x, Real):
+            return float(x)
+    except OverflowError:
+        pass
+    raise InputError(name, x, "a number")
+
+
 def _finite(x, name: str = "x") -> float:
     try:
         if not isinstance(x, bool) and isinstance(x, Real) and math.isfinite(x):
@@ -294,7 +304,7 @@ def convert(x: float, kind: str, unit: str) -> float:
     units = DISPLAY[_kind(kind).name]
     if not isinstance(unit, str) or unit not in units:
         raise InputError("unit", unit, f"expected one of {', '.join(units)}")
-    return _finite(x) * units[unit]
+    return _number(x) * units[unit]
 
 
 def _sig(sig) -> int:
@@ -306,9 +316,9 @@ def _sig(sig) -> int:
 def fmt(x: float, kind: str, unit: str | None = None, sig: int = 3) -> str:
     """Format a canonical float for people, e.g. ``fmt(0.6, 'flow') -> '0.6 mL/day'``.
     Durations under a day are given in hours (under an hour, in minutes) unless ``unit``
-    says otherwise."""
+    says otherwise; infinity and NaN are written 'inf' and 'nan'."""
     k = _kind(kind)
-    x = _finite(x)
+    x = _number(x)
     if unit is None and kind == "time" and 0 < x < 1:
         unit = "h" if x >= 1 / 24 else "min"
     unit = k.label if unit is None else unit
@@ -320,12 +330,7 @@ def significant(x: float, sig: int = 3) -> str:
     """``x`` rounded to ``sig`` significant figures, without trailing zeros; beyond 1e15 or
     below 1e-9 in powers of ten ('1.23e20')."""
     sig = _sig(sig)
-    if isinstance(x, bool) or not isinstance(x, Real):
-        raise InputError("x", x, "a number")
-    try:
-        x = float(x)
-    except OverflowError:
-        raise InputError("x", x, "a number within the float range") from None
+    x = _number(x)
     if x == 0 or not math.isfinite(x):
         return f"{x:g}"
     if not 1e-9 <= abs(x) < 1e15:

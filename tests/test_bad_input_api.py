@@ -86,7 +86,7 @@ CASES = [
      "fill"),
     # --- the other units helpers --------------------------------------------------------
     ("fmt text", lambda: units.fmt("0.6", "flow"), "x"),
-    ("fmt nan", lambda: units.fmt(math.nan, "flow"), "x"),
+    ("fmt list", lambda: units.fmt([0.6], "flow"), "x"),
     ("fmt unit", lambda: units.fmt(0.6, "flow", "L/s"), "unit"),
     ("fmt kind", lambda: units.fmt(0.6, "speed"), "kind"),
     ("fmt sig", lambda: units.fmt(0.6, "flow", sig=0), "sig"),
@@ -117,7 +117,7 @@ CASES = [
     ("days_until overflow", lambda: dosing.days_until("20 mL", "2 mL", "1e-307 mL/day"), "rate"),
     ("dose_text text", lambda: dosing.dose_text("300", "baclofen"), "x"),
     ("dose_text drug", lambda: dosing.dose_text(300.0, "aspirin"), "drug"),
-    ("concentration_text nan", lambda: dosing.concentration_text(math.nan, "baclofen"), "x"),
+    ("concentration_text list", lambda: dosing.concentration_text([500.0], "baclofen"), "x"),
     # --- dosing: checks ------------------------------------------------------------------
     ("check drug None", lambda: dosing.check(None, daily_dose="300 mcg/day"), "drug"),
     ("check drug list", lambda: dosing.check(["baclofen"], daily_dose="300 mcg/day"), "drug"),

@@ -195,6 +195,7 @@ def test_display_of_extreme_numbers_stays_short():
     assert significant(1e308) == "1e308" and significant(5e-324) == "4.94e-324"
     assert significant(1.2345e20, 2) == "1.2e20" and significant(123456789) == "123456789"
     assert fmt(1e308, "volume") == "1e308 mL"
+    assert fmt(math.inf, "time") == "inf days" and fmt(math.nan, "flow") == "nan mL/day"
 
 
 @pytest.mark.parametrize("call", [
