@@ -20,7 +20,7 @@ from . import data, drugs
 from .dosing import stability_limit
 from .errors import InputError
 from .facts import parse_fact
-from .refill import WEEKDAYS, _date, _visit_day
+from .refill import WEEKDAYS, parse_date, visit_day
 from .units import fmt, parse
 
 CALENDAR_DAYS = 3 * 365     # the calendar counts this far on from the fill
@@ -52,7 +52,7 @@ def refill_calendar(refilled, volume, rate, *, drug=None, alarm="2 mL") -> Calen
     """When the pump alarms, when it would run empty and the last weekday to book the next
     refill, from the day it was filled, the volume put in and how fast it runs (mL/day).
     ``drug``: if given, its stability limit in the pump counts too."""
-    start = _date(refilled)
+    start = parse_date(refilled, "refilled")
     if start is None:
         raise InputError("refilled", refilled, "the date the pump was filled")
     latest = dt.date.max - dt.timedelta(days=CALENDAR_DAYS)
@@ -73,7 +73,7 @@ def refill_calendar(refilled, volume, rate, *, drug=None, alarm="2 mL") -> Calen
         limit = stability_limit(drugs.get(drug))
         if limit is not None and limit[0] < due:
             due, reason = limit[0], "the medicine only keeps this long in the pump"
-    visit = _visit_day(due, start, None, ())
+    visit = visit_day(due, start)
     on = lambda days: start + dt.timedelta(days=int(np.floor(days + 1e-9)))  # noqa: E731
     return Calendar(start, on(to_alarm), on(to_empty), on(visit), reason)
 

@@ -80,8 +80,6 @@ def test_constant_flow_pump_dose_is_concentration_times_its_fixed_flow(calculato
     calculator.reset()
 
 
-@pytest.mark.xfail(strict=False, reason="dosing.prescription multiplies the preset's min_rate, "
-                   "which the valve-gated preset does not have (None): fixed in dosing.py")
 def test_valve_gated_pump_gets_a_prescription(calculator):
     calculator.set(pump="valve-gated-20")
     assert calculator.failure is None, calculator.readout_text

@@ -89,10 +89,6 @@ class RefillCalculator(Panel):
 
     def compute(self, drug, concentration, dose, fill, pump, bolus, per_day, start, first_fill,
                 diluted):
-        latest = dt.date.max - dt.timedelta(days=refill.HORIZON_DAYS)
-        if start is not None and start > latest:        # the schedule's dates must exist
-            raise InputError("start", start, f"a date on or before {latest:%d %B %Y}: the "
-                             f"schedule looks {refill.HORIZON_DAYS} days ahead")
         parse(dose, "dose_rate", "dose")                        # named as the learner sees it
         program = {"mode": "continuous", "dose": dose}
         if bolus.strip():
