@@ -299,10 +299,6 @@ def visit_day(due, start=None, clinic_days=None, holidays=None) -> int:
                      "refill is due: refill today")
 
 
-_date = parse_date          # the names itsim.patient_guide imports
-_visit_day = visit_day
-
-
 # --- discrepancy ------------------------------------------------------------------------------
 
 WHEN = ("emptying", "after-refill")
