@@ -68,7 +68,8 @@ EVENT_SPECS: dict[str, dict[str, tuple]] = {
     "dive": {"depth": ("length_m", True, None), "duration": ("time", True, None)},
 }
 KINDS = tuple(EVENT_SPECS)
-_DAY = re.compile(r"^\s*day\s+(?P<n>[0-9]*\.?[0-9]+(?:[eE][-+]?\d+)?)\s*$", re.I)
+_DAY = re.compile(r"^\s*day\s+(?P<n>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)\s*$",
+                  re.I)
 
 
 @dataclass(frozen=True)
@@ -131,13 +132,23 @@ def _param(kind: str, name: str, spec, value):
 
 def _temperature(value, where) -> float:
     """Body temperature in °C from '38.5 degC' (or a pint quantity)."""
-    from .units import registry
+    from .units import normalise, read_number, registry, split
     ureg = registry()
+    bad = InputError(where, value, "expected a temperature such as '38.5 degC'")
     try:
-        q = ureg.Quantity(value) if isinstance(value, str) else value
+        if isinstance(value, str):
+            parts = split(normalise(value))          # one number and a unit, never arithmetic
+            number = None if parts is None or not parts[1] else read_number(parts[0])
+            if number is None:
+                raise bad
+            q = ureg.Quantity(number, ureg.parse_units(parts[1]))
+        else:
+            q = value
         c = float(q.to("degC").magnitude)
+    except InputError:
+        raise
     except Exception:
-        raise InputError(where, value, "expected a temperature such as '38.5 degC'") from None
+        raise bad from None
     if not 30 <= c <= 45:
         raise InputError(where, value, "expected a body temperature from 30 to 45 degC")
     return c

@@ -326,3 +326,21 @@ def test_hub_link_refuses_what_it_cannot_link(hub, repo, branch, parameter):
     with pytest.raises(InputError) as e:
         hub_link(hub, repo, branch)
     assert e.value.parameter == parameter
+
+
+@pytest.mark.parametrize("kind, params", [
+    ("temperature", {"value": "10**10**10 degC", "duration": "1 day"}),
+    ("temperature", {"value": "39 degC + 1 degC", "duration": "1 day"}),
+    ("temperature", {"value": "x" * 20000, "duration": "1 day"}),
+    ("catheter-occlusion", {}),
+])
+def test_event_text_is_read_without_arithmetic_or_backtracking(kind, params):
+    import time
+
+    from itsim import InputError
+    from itsim.events import event
+    start = time.perf_counter()
+    at = "day " + "1" * 20000 + "x" if kind == "catheter-occlusion" else "day 1"
+    with pytest.raises(InputError):
+        event(at, kind, **params)
+    assert time.perf_counter() - start < 1.0            # a hang guard, not a benchmark
