@@ -86,6 +86,49 @@ def test_baclofen_withdrawal_builds_over_one_to_three_days_after_the_pump_runs_d
     assert tl.response.score[k] > 3.0                       # rebound above the baseline
 
 
+def _baclofen_then_disconnected(dose, preset, months=3):
+    """A patient on ``months`` of intrathecal baclofen (refilled every 30 days), whose
+    catheter comes off the pump at the end: the withdrawal flag, hours after."""
+    on = 30 * months
+    tl = itsim.simulate(drug="baclofen", concentration="2000 mcg/mL", fill="40 mL",
+                        days=on + 5, step="10 min", pump="programmable-40",
+                        program={"mode": "continuous", "dose": dose},
+                        catheter={"tip": "T10", "primed": True}, patient=preset,
+                        events=[*({"at": d, "kind": "refill", "volume": "40 mL"}
+                                  for d in range(30, on, 30)),
+                                {"at": on, "kind": "catheter-disconnection"}])
+    w = tl.summary()["response"]["withdrawal"]
+    assert w["first_day"] is not None, (dose, preset)
+    k = np.searchsorted(tl.t, on)
+    return (w["first_day"] - on) * 24, tl.response.withdrawal[k:], tl.t[k:] - on
+
+
+@pytest.mark.parametrize("dose, preset", [
+    ("300 mcg/day", "spinal-spasticity"), ("800 mcg/day", "spinal-spasticity"),
+    ("150 mcg/day", "cerebral-spasticity"), ("703 mcg/day", "cerebral-spasticity")])
+def test_baclofen_withdrawal_is_flagged_24_to_48_h_after_a_disconnection_on_chronic_therapy(
+        dose, preset):
+    """The syndrome develops over 24-72 h with early signs within hours [B14]: after months
+    of therapy (doses across the sourced maintenance ranges) the flag comes within the
+    target window in response.toml, not later (it came at 72-93 h) and not at once."""
+    window = response.target("baclofen_withdrawal_flag")
+    assert window.source == ("B14",)
+    assert (window.low, window.high) == (1.0, 2.0)          # 24-48 h, in days
+    hours, w, t = _baclofen_then_disconnected(dose, preset)
+    assert 24 <= hours <= 48, hours
+    thr = response.model_facts()["syndrome_threshold"].value
+    assert w[np.searchsorted(t, 6 / 24)] > 0.02          # building within hours
+    assert w[np.searchsorted(t, 12 / 24)] < thr          # not flagged at once
+    assert w[np.searchsorted(t, 3)] >= thr               # untreated, still there on day 3
+
+
+def test_the_withdrawal_target_is_a_sourced_fact_listed_with_the_others():
+    facts = dict((f.name, f) for owner, f in response.all_facts() if owner == "response target")
+    assert facts["baclofen_withdrawal_flag"].low == pytest.approx(1.0)
+    with pytest.raises(InputError):
+        response.target("no-such-target")
+
+
 def test_ziconotide_can_be_stopped_without_withdrawal():
     tl = itsim.simulate(drug="ziconotide", concentration="25 mcg/mL", fill="2 mL", days=20,
                         step="1 h", program={"mode": "continuous", "dose": "6 mcg/day"},

@@ -220,6 +220,15 @@ def pharmacology(drug: str, preset: str) -> Pharmacology:
         withdrawal_features=withdrawal_features(d))
 
 
+def target(name: str) -> Fact:
+    """A sourced window the model's assumptions were chosen to meet (``[targets]`` in
+    response.toml; times in days), e.g. ``"baclofen_withdrawal_flag"``."""
+    table = data.load("response").get("targets", {})
+    if not isinstance(name, str) or name not in table:
+        raise InputError("target", name, "expected one of " + ", ".join(table))
+    return parse_fact(f"response.toml [targets.{name}]", name, table[name], "time")
+
+
 def withdrawal_features(drug: str) -> str:
     """What withdrawal looks like for ``drug`` (sourced text), or '' if not in the data."""
     w = data.load("response").get("withdrawal", {}).get(drug)
@@ -450,6 +459,8 @@ def all_facts():
         for name, e in raw.get("effects", {}).items():
             yield f"response {drug}", parse_fact(f"[drugs.{drug}].effects.{name}",
                                                  f"{name} (ratio {e['ratio']:g})", e)
+    for name in table.get("targets", {}):
+        yield "response target", target(name)
     for kind in ("overdose", "withdrawal"):
         for drug, raw in table[kind].items():
             key = "signs" if kind == "overdose" else "features"
