@@ -287,7 +287,7 @@ EVENTS = st.one_of(
                                "concentration": f"{c} mcg/mL"},
               st.floats(0, 30), st.floats(0.01, 2), st.sampled_from([0, 500])),
     st.builds(lambda d, h: {"at": f"day {d}", "kind": "mri", "recovery_delay": f"{h} h"},
-              st.floats(0, 30), st.floats(0, 24)),
+              st.floats(0, 30), st.floats(0, 24, allow_subnormal=False)),  # 5e-324 h -> 0 day
     st.builds(lambda d, dose: {"at": f"day {d}", "kind": "bolus", "dose": f"{dose} mcg"},
               st.floats(0, 30), st.floats(1, 200)),
     st.builds(lambda d: {"at": f"day {d}", "kind": "eri"}, st.floats(0, 30)),
