@@ -199,10 +199,17 @@ def _check(drug, conc: float | None, dose: float | None, previous: float | None,
                                "(1 mg = 1000 mcg)."))
         out += _check_change(drug, previous, dose, cancer, days_since)
     if interval is not None and stability_limit is not None and interval > stability_limit[0]:
-        limit, label = stability_limit
-        out.append(Finding("beyond-stability", "danger",
-                           f"A refill interval of {fmt(interval, 'time')} is longer than "
-                           f"{drug.name} stays stable in the pump ({fmt(limit, 'time')}).", label))
+        limit, label, *what = stability_limit
+        if what and what[0] == "pump limit":
+            out.append(Finding("beyond-pump-limit", "danger",
+                               f"A refill interval of {fmt(interval, 'time')} is longer than a "
+                               f"drug may stay in the pump ({fmt(limit, 'time')}: refill at "
+                               "least every 6 months).", label))
+        else:
+            out.append(Finding("beyond-stability", "danger",
+                               f"A refill interval of {fmt(interval, 'time')} is longer than "
+                               f"{drug.name} stays stable in the pump ({fmt(limit, 'time')}).",
+                               label))
     return out
 
 
@@ -301,6 +308,51 @@ def stability_limit(drug, *, first_fill: bool = False, diluted: bool = False):
     return None if f is None else (f.value, f.label)
 
 
+def _refill_fact(name: str, kind: str):
+    from . import data
+    from .facts import parse_fact
+    return parse_fact(f"procedures.toml [refill].{name}", name,
+                      data.load("procedures")["refill"][name], kind)
+
+
+def pump_limit() -> tuple[float, str]:
+    """(days, source label) the longest any drug may stay in the pump: refill at least every
+    6 months [S10]."""
+    f = _refill_fact("max_in_pump", "time")
+    return f.value, f.label
+
+
+def plan_margin() -> tuple[float, str]:
+    """(days, label) a refill is planned before the low-reservoir alarm (or, on a pump
+    without one, before it reaches its reserve): the alarm is a backstop, not the refill
+    date [S70, B8, S5]; one week is a labelled teaching assumption."""
+    f = _refill_fact("plan_margin", "time")
+    return f.value, f.label
+
+
+def margin_words(margin: float) -> str:
+    """'a week' for 7 days, else the days written out."""
+    return "a week" if abs(margin - 7) < 1e-9 else fmt(margin, "time")
+
+
+def margin_reason(margin: float, label: str, before: str = "the low-reservoir alarm") -> str:
+    """Why the refill is planned ``margin`` days before ``before``, with the sources."""
+    tail = "; the week is a teaching assumption" if "assumption" in label else f" {label}"
+    return (f"{margin_words(margin)} before {before}: the alarm is only a backstop "
+            f"[S70, B8]{tail}")
+
+
+def refill_limit(drug, *, first_fill: bool = False, diluted: bool = False):
+    """(days, source label, what) the drug may stay in the pump: its own stability limit
+    (``what`` = "stability"), or for a drug with none the pump's limit of 6 months [S10]
+    (``what`` = "pump limit"), whichever is shorter."""
+    stab = stability_limit(drug, first_fill=first_fill, diluted=diluted)
+    days, label = pump_limit()
+    if stab is not None and stab[0] <= days:
+        return stab[0], stab[1], "stability"
+    return days, label, "pump limit"
+
+
 def check(drug, *, concentration=None, daily_dose=None, previous_dose=None,
           cancer: bool = False, new_start: bool = False, refill_interval=None,
           days_since_last_change=None, first_fill: bool = False,
@@ -319,7 +371,7 @@ def check(drug, *, concentration=None, daily_dose=None, previous_dose=None,
                   p(previous_dose, "dose_rate", "previous_dose"), _flag(cancer, "cancer"),
                   _flag(new_start, "new_start"), p(refill_interval, "time", "refill_interval"),
                   p(days_since_last_change, "time", "days_since_last_change", zero=True),
-                  stability_limit(drug, first_fill=first_fill, diluted=diluted))
+                  refill_limit(drug, first_fill=first_fill, diluted=diluted))
 
 
 def _parse_optional(value, kind, name, zero=False):
@@ -347,6 +399,14 @@ class Prescription:
     refill_within_days: float
     refill_reason: str
     findings: tuple[Finding, ...] = field(default_factory=tuple)
+    margin: float = 0.0              # days the refill is planned before the alarm
+    limit_days: float | None = None  # the drug's stability, or the pump's 6-month limit
+    limit_label: str = ""
+
+    @property
+    def days_before_alarm(self) -> float:
+        """How many days before the low-reservoir alarm the refill is planned."""
+        return self.days_to_alarm - self.refill_within_days
 
     def reservoir_volume(self, days):
         """Reservoir volume (mL) after ``days`` of delivery (array or float), never below 0."""
@@ -369,7 +429,8 @@ class Prescription:
             f"Pump rate: {fmt(self.flow, 'flow')} ({fmt(self.flow, 'flow', 'mL/h')})",
             f"Low-reservoir alarm ({fmt(self.low_reservoir_alarm, 'volume')}) in "
             f"{fmt(self.days_to_alarm, 'time')}; empty in {fmt(self.days_to_empty, 'time')}",
-            f"Refill within {fmt(self.refill_within_days, 'time')} ({self.refill_reason})",
+            f"Refill within {fmt(self.refill_within_days, 'time')} ({self.refill_reason}); "
+            f"the alarm would sound {fmt(self.days_before_alarm, 'time')} later",
         ]
         lines += [str(f) for f in self.findings] or ["No flags."]
         return "\n".join(lines)
@@ -411,6 +472,7 @@ def prescription(drug, concentration, daily_dose, *, pump="programmable-20", fil
                    {"daily_dose": daily_dose, "concentration": concentration})
     prev = _parse_optional(previous_dose, "dose_rate", "previous_dose")
     stab = stability_limit(drug, first_fill=first_fill, diluted=diluted)
+    limit = refill_limit(drug, first_fill=first_fill, diluted=diluted)
     findings = _check(drug, conc, dose, prev, cancer, new_start, None, None, None)
     inputs = {"daily_dose": daily_dose, "concentration": concentration, "fill": fill}
     to_alarm = _result(_days_until(fill_ml, alarm, flow), "time", "the time to the alarm",
@@ -427,14 +489,20 @@ def prescription(drug, concentration, daily_dose, *, pump="programmable-20", fil
             "above-max-rate", "danger",
             f"The rate {fmt(flow, 'flow')} is above what the pump can deliver (about "
             f"{fmt(preset.max_rate, 'flow')}).", preset.facts["max_rate"].label))
-    within, reason = to_alarm, "low-reservoir alarm"
-    if stab is not None and stab[0] < within:
-        within, reason = stab[0], f"drug stability limit {stab[1]}"
+    margin, margin_label = plan_margin()
+    within = max(to_alarm - margin, 0.0)
+    reason = margin_reason(margin, margin_label) if within > 0 else (
+        f"the low-reservoir alarm is less than {margin_words(margin)} away: refill now")
+    if limit[0] < within:
+        within = limit[0]
+        reason = (f"drug stability limit {limit[1]}" if limit[2] == "stability" else
+                  f"the longest a drug may stay in the pump, 6 months {limit[1]}")
     return Prescription(drug=drug, concentration=conc, daily_dose=dose, fill=fill_ml,
                         low_reservoir_alarm=alarm, flow=flow, days_to_alarm=to_alarm,
                         days_to_empty=to_empty, stability_days=None if stab is None
                         else stab[0], refill_within_days=within, refill_reason=reason,
-                        findings=tuple(findings))
+                        findings=tuple(findings), margin=margin, limit_days=limit[0],
+                        limit_label=limit[1])
 
 
 # --- bridge bolus after a concentration change ----------------------------------------------
@@ -671,7 +739,7 @@ def titration_plan(drug, start, target, *, step=None, interval=None,
 
 __all__ = [
     "Finding", "rate", "daily_dose", "concentration_for", "amount", "days_until", "check",
-    "stability_limit", "Prescription", "prescription", "SolutionMakeup", "solution_makeup",
+    "stability_limit", "refill_limit", "pump_limit", "plan_margin", "Prescription", "prescription", "SolutionMakeup", "solution_makeup",
     "BridgeBolus", "bridge_bolus", "Conversion", "convert_morphine", "convert_hydromorphone_morphine", "TitrationPlan",
     "titration_plan", "check_schedule",
 ]

@@ -31,7 +31,7 @@ import numpy as np
 from . import data, drugs
 from .device import pump_preset
 from .device.program import Program, program as make_program
-from .dosing import BridgeBolus, bridge_bolus, stability_limit
+from .dosing import BridgeBolus, bridge_bolus, margin_reason, margin_words, refill_limit
 from .errors import InputError
 from .facts import Fact, parse_fact
 from .units import check_number, fmt, parse
@@ -45,7 +45,8 @@ STEP_MIN = 10.0
 def facts() -> dict[str, Fact]:
     """The facts of ``[refill]`` in procedures.toml."""
     kinds = {"discrepancy_emptying": "volume", "discrepancy_after_20": "volume",
-             "discrepancy_after_40": "volume", "confirm_volume": "volume", "observe": "time"}
+             "discrepancy_after_40": "volume", "confirm_volume": "volume", "observe": "time",
+             "plan_margin": "time", "constant_flow_reserve": "volume", "max_in_pump": "time"}
     raw = data.load("procedures")["refill"]
     return {k: parse_fact(f"procedures.toml [refill].{k}", k, v, kinds.get(k))
             for k, v in raw.items()}
@@ -61,22 +62,29 @@ def all_facts():
 @dataclass(frozen=True)
 class RefillPlan:
     """Days from the refill (and dates, when a start date is given) of the low-reservoir
-    alarm, the empty reservoir and the stability limit; the refill is due at the first of
-    alarm and stability, and booked on the last clinic day on or before it."""
+    alarm, the empty reservoir and the stability limit. The alarm is a backstop, not the
+    refill date [S70]: the refill is **planned** a margin (``margin`` days) before the alarm
+    (a pump without an alarm: before it reaches its ``reserve``), or at the drug's stability
+    limit (or the pump's 6-month limit [S10]) if that comes first, and **booked** on the last
+    open clinic day on or before the planned day (``visit_day``)."""
 
     drug: str
     fill: float                      # mL
     daily_volume: float              # mL/day on average, patient boluses at their maximum
-    alarm_volume: float              # mL
+    alarm_volume: float              # mL (0: the pump has no alarm)
     alarm_day: float | None
     empty_day: float | None
-    stability_day: float | None
+    stability_day: float | None      # the drug's stability, or the pump's 6-month limit
     stability_source: str
-    due_day: float
+    due_day: float                   # the planned day (see planned_day)
     reason: str
-    visit_day: int
+    visit_day: int                   # the booked day
     start: _dt.date | None = None
     boluses: bool = False            # patient boluses counted at their daily maximum
+    margin: float = 0.0              # days planned before the alarm (or the reserve)
+    reserve: float = 0.0             # mL kept in a pump without an alarm
+    reserve_day: float | None = None  # when a pump without an alarm reaches its reserve
+    limit: str = "stability"         # what stability_day is: "stability" or "pump limit"
 
     def date(self, day: float | None) -> _dt.date | None:
         """The date of ``day`` (days from the refill, 0 or more), or None without a start
@@ -85,6 +93,27 @@ class RefillPlan:
             return None
         day = check_number(day, "day", allow_zero=True)
         return None if self.start is None else _add_days(self.start, day, "day", day)
+
+    @property
+    def planned_day(self) -> float:
+        """The day the refill is planned for (days from this refill)."""
+        return self.due_day
+
+    @property
+    def booked_day(self) -> int:
+        """The day the refill is booked (the last open clinic day on or before the plan)."""
+        return self.visit_day
+
+    @property
+    def warning_day(self) -> float | None:
+        """The alarm day, or for a pump without an alarm the day it reaches its reserve."""
+        return self.alarm_day if self.alarm_day is not None else self.reserve_day
+
+    @property
+    def days_before_alarm(self) -> float | None:
+        """Days between the booked refill and the alarm (or the reserve): the margin kept."""
+        w = self.warning_day
+        return None if w is None else w - self.visit_day
 
     @property
     def visit(self) -> _dt.date | None:
@@ -96,17 +125,26 @@ class RefillPlan:
                 return f"not within {HORIZON_DAYS} days"
             d = self.date(day)
             return fmt(day, "time") + (f" ({d:%a %d %b %Y})" if d else "")
+        limit = ("Stability limit: " + f"{when(self.stability_day)} {self.stability_source}"
+                 if self.limit == "stability" else
+                 f"Longest a drug may stay in the pump: {when(self.stability_day)} "
+                 f"{self.stability_source}")
+        warn = (f"Low-reservoir alarm ({fmt(self.alarm_volume, 'volume')}): "
+                f"{when(self.alarm_day)}" if self.alarm_volume > 0 else
+                f"No alarm: reserve of {fmt(self.reserve, 'volume')} reached after "
+                f"{when(self.reserve_day)}")
         lines = [f"{self.drug}: {fmt(self.fill, 'volume')} at {fmt(self.daily_volume, 'flow')} "
                  "on average" + (" (patient boluses at their maximum)." if self.boluses
                                  else "."),
-                 f"Low-reservoir alarm ({fmt(self.alarm_volume, 'volume')}): {when(self.alarm_day)}",
+                 warn,
                  f"Reservoir empty: {when(self.empty_day)}",
-                 "Stability limit: " + (f"{when(self.stability_day)} {self.stability_source}"
-                                        if self.stability_day is not None
-                                        else "none given in the sources"),
-                 f"Refill due within {fmt(self.due_day, 'time')} ({self.reason}).",
+                 limit,
+                 f"Refill planned for day {self.due_day:.1f} ({self.reason}).",
                  f"Book the refill: day {self.visit_day}"
-                 + (f", {self.visit:%a %d %b %Y}" if self.visit else "") + "."]
+                 + (f", {self.visit:%a %d %b %Y}" if self.visit else "")
+                 + (f", {fmt(self.days_before_alarm, 'time')} before the "
+                    + ("alarm" if self.alarm_volume > 0 else "reserve")
+                    if self.days_before_alarm is not None else "") + "."]
         return "\n".join(lines)
 
 
@@ -119,7 +157,12 @@ def schedule(drug, concentration, fill, program=None, *, pump="programmable-20",
     most HORIZON_DAYS before the last date there is) to get dates; ``clinic_days``: weekdays
     the clinic works (a list such as ['Mon', 'Wed']; default from the data: Mon-Fri);
     ``holidays``: dates it is closed (a list; None for none). Clinic days and holidays need
-    ``start``."""
+    ``start``.
+
+    The refill is planned ``plan_margin`` (a week, a labelled teaching assumption) before the
+    low-reservoir alarm, never at it [S70, B8, S5]; a constant-flow pump, which has no alarm,
+    keeps a reserve (``constant_flow_reserve``) and is planned the same margin before it
+    would reach it, so it is never planned to run dry."""
     d = drugs.get(drug)
     preset = pump_preset(pump)
     begin = parse_date(start, "start")
@@ -147,28 +190,44 @@ def schedule(drug, concentration, fill, program=None, *, pump="programmable-20",
                              f"({fmt(alarm, 'volume')})")
         raise InputError("low_reservoir_alarm", low_reservoir_alarm,
                          f"less than the fill ({fmt(volume, 'volume')})")
+    f = facts()
+    reserve = 0.0 if alarm > 0 else f["constant_flow_reserve"].value
+    if reserve >= volume:
+        raise InputError("fill", fill, f"more than the reserve a pump without an alarm keeps "
+                         f"({fmt(reserve, 'volume')}) {f['constant_flow_reserve'].label}")
     days, cum = _cumulative(preset, program, conc, concentration)
     alarm_day = _reach(days, cum, volume - alarm) if alarm > 0 else None
+    reserve_day = _reach(days, cum, volume - reserve) if reserve > 0 else None
     empty_day = _reach(days, cum, volume)
-    stab = stability_limit(d, first_fill=first_fill, diluted=diluted)
+    limit_days, limit_label, limit_kind = refill_limit(d, first_fill=first_fill,
+                                                       diluted=diluted)
+    margin = f["plan_margin"]
     candidates = []
-    if alarm_day is not None:
-        candidates.append((alarm_day, "the low-reservoir alarm" if preset.kind == "programmable"
-                           else f"the refill point at {fmt(alarm, 'volume')}"))
-    elif empty_day is not None:
-        candidates.append((empty_day, "the reservoir runs empty"))
-    if stab is not None:
-        candidates.append((stab[0], f"the drug's stability in the pump {stab[1]}"))
-    if not candidates:
-        raise InputError("program", program, f"no refill within {HORIZON_DAYS} days: the pump "
-                         "barely runs; check the rate")
+    warning = alarm_day if alarm_day is not None else reserve_day
+    if warning is not None:
+        before = ("the low-reservoir alarm" if preset.kind == "programmable" else
+                  f"the refill point at {fmt(alarm, 'volume')}" if alarm > 0 else
+                  f"the pump reaches its reserve of {fmt(reserve, 'volume')}")
+        planned = warning - margin.value
+        if planned <= 0:
+            why = f"{before} is less than {margin_words(margin.value)} away: refill now"
+        elif alarm > 0:
+            why = margin_reason(margin.value, margin.label, before)
+        else:
+            why = (f"{margin_words(margin.value)} before {before}: it has no alarm and must "
+                   "never be planned to run dry; the reserve and the week are teaching "
+                   "assumptions")
+        candidates.append((max(planned, 0.0), why))
+    candidates.append((limit_days, f"the drug's stability in the pump {limit_label}"
+                       if limit_kind == "stability" else
+                       f"the longest a drug may stay in the pump, 6 months {limit_label}"))
     due, reason = min(candidates, key=lambda c: c[0])
     visit = visit_day(due, begin, clinic_days, holidays)
     has_boluses = isinstance(program, dict) and bool(program.get("patient_bolus")) or bool(
         getattr(program, "patient_bolus", None))
     return RefillPlan(d.name, volume, float(cum[-1] / days[-1]), alarm, alarm_day, empty_day,
-                      None if stab is None else stab[0], "" if stab is None else stab[1],
-                      due, reason, visit, begin, has_boluses)
+                      limit_days, limit_label, due, reason, visit, begin, has_boluses,
+                      margin.value, reserve, reserve_day, limit_kind)
 
 
 def _cumulative(preset, program, conc, concentration=None):

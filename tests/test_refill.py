@@ -37,8 +37,9 @@ def test_E9_valve_gated_refill_date_with_every_bolus_used():
                          "patient_bolus": {"dose": "10 mcg", "duration": "5 min",
                                            "lockout": "1 h", "max_per_day": 4}},
                         pump="valve-gated-20")
-    assert p.due_day == pytest.approx(17 / 0.38, rel=1e-3)
+    assert p.alarm_day == pytest.approx(17 / 0.38, rel=1e-3)        # the controller's date
     assert p.alarm_volume == 3.0 and "refill point" in p.reason
+    assert p.due_day == pytest.approx(17 / 0.38 - 7, rel=1e-3)      # planned a week before it
 
 
 def test_E13_measured_accuracy_leaves_less_in_the_reservoir():
@@ -66,11 +67,56 @@ def test_stability_limits_cap_the_interval(drug, kw, days):
     assert p.due_day == days and "stability" in p.reason
 
 
-def test_the_alarm_comes_first_when_the_pump_runs_fast():
+def test_the_refill_is_planned_a_week_before_the_alarm_never_at_it():
+    # the alarm is a backstop [S70]: plan ahead of the alarm date [B8, S5]
     p = refill.schedule("morphine", "10 mg/mL", "20 mL", {"mode": "continuous",
                                                            "dose": "2.5 mg/day"})
+    margin = refill.facts()["plan_margin"]
+    assert margin.value == 7 and margin.assumption                  # a labelled assumption
     assert p.alarm_day == pytest.approx(72) and p.empty_day == pytest.approx(80)
-    assert p.due_day == pytest.approx(72) and "alarm" in p.reason
+    assert p.margin == 7 and p.planned_day == pytest.approx(65) and "alarm" in p.reason
+    assert p.booked_day == p.visit_day == 65 and p.days_before_alarm == pytest.approx(7)
+    assert p.visit_day < p.alarm_day - 6.99
+    assert "7 days before the alarm" in p.summary()
+
+
+def test_a_constant_flow_pump_keeps_a_reserve_and_is_never_planned_to_run_dry():
+    # 30 mL at 0.5 mL/day: empty on day 60, the old plan booked day 60 (the empty day)
+    p = refill.schedule("morphine", "10 mg/mL", "30 mL", pump="constant-flow-30")
+    reserve = refill.facts()["constant_flow_reserve"]
+    assert reserve.assumption and p.reserve == reserve.value == 3.0
+    assert p.alarm_day is None and p.empty_day == pytest.approx(60)
+    assert p.reserve_day == pytest.approx(54) and p.warning_day == pytest.approx(54)
+    assert p.planned_day == pytest.approx(47) and p.visit_day == 47
+    assert p.empty_day - p.visit_day >= 13 and "never" in p.reason
+    with pytest.raises(InputError) as e:
+        refill.schedule("morphine", "10 mg/mL", "2 mL", pump="constant-flow-30")
+    assert e.value.parameter == "fill"
+
+
+def test_an_alarm_less_than_a_week_away_means_refill_now():
+    p = refill.schedule("morphine", "10 mg/mL", "5 mL", {"mode": "continuous",
+                                                          "dose": "5 mg/day"})
+    assert p.alarm_day == pytest.approx(6) and p.due_day == 0 and p.visit_day == 0
+    assert "refill now" in p.reason
+
+
+def test_baclofen_without_a_stability_figure_gets_the_pumps_six_month_limit():
+    # S10: a drug cannot stay in the pump more than 6 months; before, 760 days
+    p = refill.schedule("baclofen", "2000 mcg/mL", "40 mL",
+                        {"mode": "continuous", "dose": "100 mcg/day"}, pump="programmable-40")
+    limit = refill.facts()["max_in_pump"]
+    assert limit.source == ("S10",) and limit.value == 182
+    assert p.alarm_day == pytest.approx(760) and p.due_day == 182 and p.limit == "pump limit"
+    assert "6 months [S10]" in p.reason and "[S10]" in p.summary()
+    # a drug's own, shorter stability still decides
+    m = refill.schedule("morphine", "25 mg/mL", "20 mL", {"mode": "continuous",
+                                                          "dose": "0.5 mg/day"})
+    assert m.due_day == 90 and m.limit == "stability"
+    assert any(f.code == "beyond-pump-limit" and f.source == "[S10]" for f in
+               itsim.dosing.check("baclofen", refill_interval="200 days"))
+    assert itsim.dosing.prescription("baclofen", "2000 mcg/mL", "100 mcg/day",
+                                     pump="programmable-40").refill_within_days == 182
 
 
 def test_every_program_mode_counts_its_real_volume():
@@ -86,16 +132,32 @@ def test_every_program_mode_counts_its_real_volume():
         30 / itsim.device.pump_preset("constant-flow-30").value("flow"), rel=1e-3)
 
 
-def test_the_visit_is_booked_on_the_last_clinic_day_before_it_is_due():
-    # due day 72 from Thu 3 Dec 2026 is Sat 13 Feb 2027: the clinic sees the patient Friday
+def test_the_visit_is_booked_on_the_last_clinic_day_before_the_planned_day():
+    # alarm day 72 from Thu 3 Dec 2026 is Sat 13 Feb 2027; planned a week before: day 65,
+    # Sat 6 Feb; the clinic sees the patient on Friday 5 Feb (day 64), 8 days before the alarm
     p = refill.schedule("morphine", "10 mg/mL", "20 mL", {"mode": "continuous",
                                                            "dose": "2.5 mg/day"},
                         start="2026-12-03")
-    assert p.date(p.due_day) == dt.date(2027, 2, 13) and p.visit == dt.date(2027, 2, 12)
+    assert p.date(p.alarm_day) == dt.date(2027, 2, 13)
+    assert p.date(p.due_day) == dt.date(2027, 2, 6) and p.visit == dt.date(2027, 2, 5)
+    assert p.visit_day == 64 and p.days_before_alarm == pytest.approx(8)
     q = refill.schedule("morphine", "10 mg/mL", "20 mL", {"mode": "continuous",
                                                            "dose": "2.5 mg/day"},
-                        start="2026-12-03", holidays=["2027-02-12"])
-    assert q.visit == dt.date(2027, 2, 11)
+                        start="2026-12-03", holidays=["2027-02-05"])
+    assert q.visit == dt.date(2027, 2, 4)
+
+
+def test_the_patients_calendar_shows_the_refill_a_week_before_the_alarm():
+    from itsim import patient_guide as g
+    c = g.refill_calendar("2026-12-03", "20 mL", "0.5 mL/day")
+    assert c.alarm_date == dt.date(2027, 1, 8)                   # (20 - 2) / 0.5 = 36 days
+    assert c.visit_date == dt.date(2027, 1, 1) and c.days_before_alarm == 7
+    assert "a week" in c.summary() and "Do not wait" in c.summary()
+    none = g.refill_calendar("2026-12-03", "30 mL", "0.5 mL/day", alarm="0 mL")
+    assert none.alarm_date is None and none.reserve_date == dt.date(2027, 1, 26)
+    assert none.visit_date == dt.date(2027, 1, 19) and none.empty_date == dt.date(2027, 2, 1)
+    slow = g.refill_calendar("2026-12-03", "20 mL", "0.05 mL/day", drug="baclofen")
+    assert (slow.visit_date - slow.refilled).days <= 182 and "6 months" in slow.reason
 
 
 def test_concentration_change_without_a_bridge_underdoses_for_days():
@@ -330,7 +392,7 @@ def test_schedule_takes_none_for_no_holidays_a_program_object_and_a_datetime():
     from itsim.device.program import program
     base = refill.schedule("morphine", "10 mg/mL", "20 mL", CONT, start="2026-12-03")
     assert refill.schedule("morphine", "10 mg/mL", "20 mL", CONT, start="2026-12-03",
-                           holidays=None).visit == base.visit == dt.date(2027, 2, 12)
+                           holidays=None).visit == base.visit == dt.date(2027, 2, 5)
     assert refill.schedule("morphine", "10 mg/mL", "20 mL", program(**CONT),
                            start=dt.datetime(2026, 12, 3, 9, 30)).visit == base.visit
     latest = refill.LATEST_START

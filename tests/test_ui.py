@@ -68,9 +68,12 @@ def test_constant_flow_pump_dose_is_concentration_times_its_fixed_flow(calculato
     assert "Daily dose: 500 mcg/mL × 0.5 mL/day = 250 mcg/day" in text     # flow: the preset
     assert "For 300 mcg/day: fill it with 600 mcg/mL" in text
     assert "Reservoir empty in 40 days" in text and "No alarm" in text
-    line, alarm, _, mark = calculator.figure.data
+    line, alarm, _, mark, planned = calculator.figure.data
     assert line.y[0] == pytest.approx(20) and min(line.y) == pytest.approx(0)
     assert alarm.visible is False and mark.visible is False               # no alarm to draw
+    # never planned to run dry: a week before the 3 mL reserve (day 34), not the empty day 40
+    assert "Reserve of 3 mL reached in 34 days" in text and "Refill within 27 days" in text
+    assert list(planned.x) == [pytest.approx(27)] and planned.y[0] == pytest.approx(6.5)
     assert calculator.inputs["low_reservoir_alarm"].layout.display == "none"
     calculator.set(daily_dose="300000 mcg/day")           # the concentration it needs is flagged
     assert "Stop and check: 600 mg/mL is above the maximum concentration" in calculator.readout_text

@@ -15,9 +15,16 @@ CASES = load_cases(ROOT / "scenarios" / "cases" / "refill_station.toml")
 
 def test_calculator_finds_the_deciding_clock_and_names_bad_input():
     p = R.RefillCalculator()
-    assert "stability" in p.readout_text and "day 90" in p.readout_text
+    # alarm and stability both on day 90: planned a week before the alarm, never at it
+    assert "Stability limit: 90 days" in p.readout_text and "day 83" in p.readout_text
+    assert "7 days before the alarm" in p.readout_text
+    assert p.figure.layout.title.text.endswith("7 days before the alarm")
+    margin = p.figure.data[5]
+    assert list(margin.x) == [83, pytest.approx(90)] and "margin" in margin.text[1]
     p.set(dose="3 mg/day")
-    assert "low-reservoir alarm" in p.readout_text.split("Refill due")[1]
+    assert "low-reservoir alarm" in p.readout_text.split("Refill planned")[1]
+    p.set(dose="0.5 mg/day")
+    assert "stability" in p.readout_text.split("Refill planned")[1]
     p.set(dose="300 mg")
     assert p.error and p.error.startswith("Daily dose:")
     p.reset()

@@ -12,7 +12,7 @@ from ..device import pump_presets
 from ..errors import InputError
 from ..units import fmt, parse, quantity
 from .panel import Panel, field, redraw
-from .style import (BLUE, FIGURE_LAYOUT, GREY, ORANGE, SKY, VERMILLION, box, cited, esc,
+from .style import (BLUE, FIGURE_LAYOUT, GREEN, GREY, ORANGE, SKY, VERMILLION, box, cited, esc,
                     findings_html)
 
 CONVENIENCE_RATE = "0.5 mL/day"   # only to suggest a concentration for drugs with no product
@@ -90,7 +90,11 @@ class DoseCalculator(Panel):
                   go.Scatter(name="drug stability limit", mode="lines",
                              line=dict(color=VERMILLION, dash="dot", width=2)),
                   go.Scatter(name="alarm sounds", mode="markers+text", textposition="top right",
-                             marker=dict(color=ORANGE, size=11, symbol="diamond"))],
+                             marker=dict(color=ORANGE, size=11, symbol="diamond")),
+                  go.Scatter(name="refill planned", mode="markers+text",
+                             textposition="bottom left",
+                             marker=dict(color=GREEN, size=14, symbol="star",
+                                         line=dict(color="black", width=1)))],
             layout=go.Layout(**FIGURE_LAYOUT, width=520,
                              xaxis=dict(title="days after the refill", rangemode="tozero"),
                              yaxis=dict(title="drug left in the pump (mL)", rangemode="tozero")))
@@ -131,9 +135,10 @@ class DoseCalculator(Panel):
         top = plan.fill * 1.05
         self._draw(days, np.maximum(plan.fill - plan.daily_volume * days, 0), top,
                    plan.stability_day, None, f"{d.display_name}: a constant-flow pump after a "
-                   "refill")
-        stability = ("not in the library: check the product label"
-                     if plan.stability_day is None else fmt(plan.stability_day, "time"))
+                   "refill", (plan.due_day, max(plan.fill - plan.daily_volume * plan.due_day, 0)))
+        stability = (f"at most {fmt(plan.stability_day, 'time')}, the longest a drug may stay "
+                     f"in the pump {plan.stability_source}" if plan.limit == "pump limit"
+                     else fmt(plan.stability_day, "time"))
         self.readout.value = box(
             "<b>A constant-flow pump cannot be programmed with a dose.</b> Its flow is fixed "
             f"when it is made: <b>{fmt(f.flow, 'flow')}</b>"
@@ -149,13 +154,21 @@ class DoseCalculator(Panel):
             f"<b>Stable in the pump</b>: {stability}<br>"
             f"<b>Refill within</b> {fmt(plan.due_day, 'time')} "
             f"<span style='color:{GREY}'>({esc(plan.reason)})</span><br>"
+            + (f"<b>Reserve of {fmt(plan.reserve, 'volume')}</b> reached in "
+               f"{fmt(plan.reserve_day, 'time')}: the refill keeps "
+               f"{fmt(plan.reserve_day - plan.due_day, 'time')} in hand.<br>"
+               if plan.reserve_day is not None else "") +
             "No alarm: a constant-flow pump has no battery; only the refill calendar protects "
             f"the patient.<hr style='margin:6px 0'>{findings_html(f.findings)}", BLUE)
 
-    def _draw(self, days, volume, top, stability_day, alarm, title):
-        """The reservoir over ``days``, the stability limit if it falls within them, and the
-        alarm line and mark (``alarm``: (volume, day), or None for a pump without one)."""
+    def _draw(self, days, volume, top, stability_day, alarm, title, planned=None):
+        """The reservoir over ``days``, the stability limit if it falls within them, the
+        alarm line and mark (``alarm``: (volume, day), or None for a pump without one) and
+        the planned refill (``planned``: (day, volume))."""
         horizon = float(days[-1])
+        traces4 = (dict(x=[planned[0]], y=[planned[1]], visible=True,
+                        text=[f"refill by day {planned[0]:.0f}"]) if planned is not None
+                   else dict(visible=False))
         shows = stability_day is not None and stability_day <= horizon
         traces = {0: dict(x=days, y=volume),
                   2: dict(x=[stability_day] * 2 if shows else [], y=[0, top] if shows else [],
@@ -168,17 +181,20 @@ class DoseCalculator(Panel):
             traces[1] = dict(x=[0, horizon], y=[level] * 2, visible=True)
             traces[3] = dict(x=[day], y=[level], text=[f"alarm after {fmt(day, 'time')}"],
                              visible=True)
+        traces[4] = traces4
         redraw(self.figure, traces, {"title": dict(text=title), "yaxis": dict(range=[0, top])})
 
     def _render_prescription(self, p: dosing.Prescription):
         horizon = min(max(p.days_to_empty, p.stability_days or 0) * 1.08, 3 * 365)
         days = np.linspace(0, horizon, 200)
         top = p.fill * 1.05
-        self._draw(days, p.reservoir_volume(days), top, p.stability_days,
+        self._draw(days, p.reservoir_volume(days), top, p.limit_days,
                    (p.low_reservoir_alarm, p.days_to_alarm),
-                   f"{p.drug.display_name}: reservoir after a refill")
+                   f"{p.drug.display_name}: reservoir after a refill",
+                   (p.refill_within_days, float(p.reservoir_volume(p.refill_within_days))))
         d = p.drug
-        stability = ("not in the library: check the product label" if p.stability_days is None
+        stability = (f"not given for {d.name}; at most {fmt(p.limit_days, 'time')}, the longest "
+                     f"a drug may stay in the pump {p.limit_label}" if p.stability_days is None
                      else fmt(p.stability_days, "time"))
         self.readout.value = box(
             f"<b>Pump rate</b>: {fmt(p.flow, 'flow')} ({fmt(p.flow, 'flow', 'mL/h')})<br>"
@@ -187,7 +203,9 @@ class DoseCalculator(Panel):
             f"<b>Reservoir empty</b> in {fmt(p.days_to_empty, 'time')}<br>"
             f"<b>Stable in the pump</b>: {stability}<br>"
             f"<b>Refill within</b> {fmt(p.refill_within_days, 'time')} "
-            f"<span style='color:{GREY}'>({esc(p.refill_reason)})</span>"
+            f"<span style='color:{GREY}'>({esc(p.refill_reason)})</span><br>"
+            f"<b>Margin</b>: the alarm would sound {fmt(p.days_before_alarm, 'time')} after "
+            "the planned refill; it is a backstop, not the refill date"
             f"<hr style='margin:6px 0'>{findings_html(p.findings)}", BLUE)
 
 
@@ -354,7 +372,7 @@ def concentration_comparison(drug: str, daily_dose: str, concentrations=None,
                 name="days to the low-reservoir alarm", marker_color=BLUE,
                 texttemplate="%{y:.0f} days", textposition="outside"),
          go.Bar(x=[c for c, _ in rows], y=[p.refill_within_days for _, p in rows],
-                name="refill due (alarm or stability, whichever is first)", marker_color=ORANGE,
+                name="refill planned (a week before the alarm, or the stability limit if sooner)", marker_color=ORANGE,
                 texttemplate="%{y:.0f} days", textposition="outside")],
         layout=go.Layout(**FIGURE_LAYOUT, width=620, barmode="group",
                          title_text=f"{d.display_name} {daily_dose}: the same dose, "

@@ -75,6 +75,13 @@ class RefillCalculator(Panel):
                                  marker=dict(color=GREEN, size=16, symbol="star",
                                              line=dict(color="black", width=1)),
                                  hovertemplate="book on day %{x}<extra></extra>"))
+        fig.add_trace(go.Scatter(name="alarm would sound", mode="markers+text",
+                                 textposition="top right",
+                                 marker=dict(color=ORANGE, size=11, symbol="diamond"),
+                                 hovertemplate="day %{x:.1f}<extra></extra>"))
+        fig.add_trace(go.Scatter(name="margin before the alarm", mode="lines+text",
+                                 textposition="top center",
+                                 line=dict(color=GREEN, width=6), hoverinfo="skip"))
         fig.update_layout(**ONE_PLOT)
         fig.update_xaxes(title_text="days after the refill")
         fig.update_yaxes(title_text="mL in the reservoir", rangemode="tozero")
@@ -103,13 +110,27 @@ class RefillCalculator(Panel):
         end = min(end, (p.empty_day or end) + 10, 400)
         days = np.linspace(0, end, 200)
         vol = np.maximum(p.fill - p.daily_volume * days, 0)
-        stab = p.stability_day
+        stab = p.stability_day if (p.stability_day or 0) <= end else None
+        level = p.alarm_volume if p.alarm_volume > 0 else p.reserve
+        warn = p.warning_day
+        shows = warn is not None and warn <= end
+        what = "alarm" if p.alarm_volume > 0 else "reserve reached"
+        gap = p.days_before_alarm
         redraw(self.figure, {
-            0: dict(x=days, y=vol), 1: dict(x=[0, end], y=[p.alarm_volume] * 2),
+            0: dict(x=days, y=vol), 1: dict(x=[0, end], y=[level] * 2,
+                                            name="alarm volume" if p.alarm_volume > 0 else
+                                            "reserve (no alarm)"),
             2: dict(x=[stab, stab] if stab else [], y=[0, p.fill] if stab else []),
-            3: dict(x=[p.visit_day], y=[max(p.fill - p.daily_volume * p.visit_day, 0)])},
+            3: dict(x=[p.visit_day], y=[max(p.fill - p.daily_volume * p.visit_day, 0)]),
+            4: dict(x=[warn] if shows else [], y=[level] if shows else [],
+                    text=[f"{what}, day {warn:.0f}"] if shows else [],
+                    name="alarm would sound" if p.alarm_volume > 0 else "reserve reached"),
+            5: dict(x=[p.visit_day, warn] if shows else [],
+                    y=[level + 0.04 * p.fill] * 2 if shows else [],
+                    text=["", f"{gap:.0f} days' margin"] if shows else [])},
             {"title": dict(text=f"Book the refill on day {p.visit_day}"
-                                + (f" ({p.visit:%a %d %b %Y})" if p.visit else ""))})
+                                + (f" ({p.visit:%a %d %b %Y})" if p.visit else "")
+                                + (f": {gap:.0f} days before the {what}" if shows else ""))})
         values = self.values()
         flags = dosing.check(p.drug, concentration=values["concentration"],
                              daily_dose=values["dose"])
