@@ -8,12 +8,15 @@ True
 
 - catheter faults: 0.02 per patient-year, shared between occlusion, fracture, disconnection
   and kink as in a published series [S94];
-- an inflammatory mass at the tip: 0.009 per patient-year [S99] at a reference opioid dose,
-  scaled by the dose, more often at or above 20 mg/mL of morphine or hydromorphone [S101],
-  rarely with other drugs, never before 2 months [S98]; it grows and traps the drug
-  (simulated by the ``inflammatory-mass`` event: loss of effect; its size is the neurological
-  deficit index);
-- the battery: the replacement indicator 90 days before the end of a 5-7 year life [S3].
+- an inflammatory mass at the tip: 0.009 per patient-year [S99] at a reference morphine dose,
+  scaled by the *morphine-equivalent* dose (hydromorphone counts at the highest sourced
+  potency ratio, so 2 mg/day of hydromorphone weighs as 12 mg/day of morphine), more often at
+  or above a morphine-equivalent 20 mg/mL [S101], rarely with other drugs. There is no floor
+  on the onset: most masses start after 2-4 months [S98], but one was found at 5 weeks
+  [S102]. It grows and traps the drug (simulated by the ``inflammatory-mass`` event: loss of
+  effect; its size is the neurological deficit index);
+- the battery: the replacement indicator 90 days before the end of a 5-7 year life [S3];
+- MRI: :func:`mri_checklist` gives the steps for each kind of pump (data/devices.toml).
 
 Events come out as dicts for :func:`itsim.simulate`; :func:`rates` checks long-run rates.
 Numbers: ``data/hazards.toml``.
@@ -33,7 +36,10 @@ KINDS = ("catheter-occlusion", "catheter-fracture", "catheter-disconnection", "c
          "inflammatory-mass", "eri")
 OPIOIDS_AT_RISK = ("morphine", "hydromorphone")
 _UNITS = {"reference_dose": "dose_rate", "concentration_flag": "concentration",
-          "earliest": "time", "growth": "time", "life": "time"}
+          "earliest_reported": "time", "typical_onset": "time", "growth": "time",
+          "life": "time"}
+PUMP_KINDS = ("programmable", "valve-gated", "constant-flow")
+MRI_WHEN = ("before", "during", "after")
 
 
 @lru_cache(maxsize=None)
@@ -66,17 +72,66 @@ def mass_growth(days_since: np.ndarray, growth: float | None = None) -> np.ndarr
     return 1.0 - np.exp2(-t / half)
 
 
+def morphine_equivalent(drug) -> float:
+    """How many mg of morphine one mg of ``drug`` counts as for the mass risk: 1 for
+    morphine; for hydromorphone the highest of the sourced intrathecal ratios (2:1 to 6:1,
+    data/drugs.toml), so that the risk is not understated (teaching assumption, see
+    hazards.toml ``[inflammatory-mass].equivalence``). Other drugs: 1 (their rate is scaled
+    by ``other_drug_factor`` instead)."""
+    d = drugs.get(drug).name
+    if d != "hydromorphone":
+        return 1.0
+    return max(float(r["value"])
+               for r in drugs.conversions()["hydromorphone_morphine"]["ratios"])
+
+
 def mass_rate(drug, concentration, dose) -> float:
-    """Inflammatory masses per patient-year for ``drug`` at ``concentration`` and ``dose``."""
+    """Inflammatory masses per patient-year for ``drug`` at ``concentration`` and ``dose``.
+    Morphine and hydromorphone are compared on their morphine-equivalent dose and
+    concentration (:func:`morphine_equivalent`)."""
     f = facts("inflammatory-mass")
     d = drugs.get(drug).name
     conc = parse(concentration, "concentration", "concentration")
-    rate = parse(dose, "dose_rate", "dose") / f["reference_dose"].value * f["rate"].value
+    dose = parse(dose, "dose_rate", "dose")
     if d not in OPIOIDS_AT_RISK:
-        return rate * f["other_drug_factor"].value
-    if conc >= f["concentration_flag"].value - 1e-9:
+        return dose / f["reference_dose"].value * f["rate"].value * f["other_drug_factor"].value
+    k = morphine_equivalent(d)
+    rate = k * dose / f["reference_dose"].value * f["rate"].value
+    if k * conc >= f["concentration_flag"].value - 1e-9:
         rate *= f["concentration_factor"].value
     return rate
+
+
+@lru_cache(maxsize=None)
+def _mri_steps() -> tuple:
+    out = []
+    for i, raw in enumerate(data.load("devices")["mri"]["checklist"]):
+        where = f"devices.toml [[mri.checklist]] {i + 1}"
+        f = parse_fact(where, "mri", raw)
+        if f.get("when") not in MRI_WHEN or not set(f.get("pumps", ())) <= set(PUMP_KINDS):
+            raise InputError(where, raw, "when in " + ", ".join(MRI_WHEN) + "; pumps among "
+                             + ", ".join(PUMP_KINDS))
+        out.append(f)
+    return tuple(out)
+
+
+def mri_checklist(pump_kind: str, drug=None) -> list[Fact]:
+    """The MRI steps for a ``pump_kind`` (programmable, valve-gated, constant-flow), in
+    order before / during / after the scan; with ``drug`` (e.g. ``"baclofen"``) the steps
+    for that drug are added. Each step is a :class:`Fact`: ``value`` is the text,
+    ``source`` its tags, ``f["when"]`` the moment."""
+    if not isinstance(pump_kind, str) or pump_kind not in PUMP_KINDS:
+        raise InputError("pump_kind", pump_kind, "one of " + ", ".join(PUMP_KINDS))
+    name = None if drug is None else drugs.get(drug).name
+    steps = [f for f in _mri_steps() if pump_kind in f["pumps"]
+             and (not f.get("drugs") or name in f["drugs"])]
+    return sorted(steps, key=lambda f: MRI_WHEN.index(f["when"]))
+
+
+def mri_checklist_text(pump_kind: str, drug=None) -> str:
+    """The checklist as plain lines: 'Before: ... [S11]'."""
+    return "\n".join(f"{f['when'].capitalize()}: {f.value} {f.label}"
+                      for f in mri_checklist(pump_kind, drug))
 
 
 def draw(years: float, seed: int, *, drug, concentration, dose, battery: bool = True) -> list:
@@ -98,7 +153,7 @@ def draw(years: float, seed: int, *, drug, concentration, dose, battery: bool = 
         events.append({"at": f"day {t:.4f}", "kind": kind})
     m = facts("inflammatory-mass")
     rate = mass_rate(drug, concentration, dose)
-    t = m["earliest"].value + rng.exponential(365.25 / rate) if rate > 0 else np.inf
+    t = rng.exponential(365.25 / rate) if rate > 0 else np.inf     # no floor on the onset
     if t < days:
         events.append({"at": f"day {t:.4f}", "kind": "inflammatory-mass"})
     if battery:
@@ -120,7 +175,5 @@ def rates(n: int = 20000, years: float = 5.0, seed: int = 0, **therapy) -> dict:
                                          **therapy)]
         faults += any(k.startswith("catheter") for k in kinds)
         masses += "inflammatory-mass" in kinds
-    f = facts("inflammatory-mass")
-    at_risk = years - f["earliest"].value / 365.25
     return {"catheter_fault": (-np.log1p(-faults / n) / years, facts("catheter")["fault_rate"].value),
-            "inflammatory_mass": (-np.log1p(-masses / n) / at_risk, mass_rate(**therapy))}
+            "inflammatory_mass": (-np.log1p(-masses / n) / years, mass_rate(**therapy))}

@@ -721,14 +721,16 @@ def _mri_unaffected() -> str:
     tl = simulate(drug="morphine", concentration="10 mg/mL", fill="30 mL",
                   pump="constant-flow-30", days=3, step="10 min",
                   events=[{"at": "day 1", "kind": "mri"}])
-    return "c" if np.ptp(tl.delivered) < 1e-9 else "a"
+    from .device import pump_preset
+    named = "Codman 3000" in pump_preset("constant-flow-30").description
+    return "c" if np.ptp(tl.delivered) < 1e-9 and named else "b"
 
 
 def _five_year_mass() -> str:
     import math
     from . import hazards
     f = hazards.facts("inflammatory-mass")
-    p = 1 - math.exp(-f["rate"].value * (5 - f["earliest"].value / 365.25))
+    p = 1 - math.exp(-f["rate"].value * 5)          # no floor on the onset [S102]
     return "b" if 0.02 < p < 0.08 else ("a" if p <= 0.02 else "c")
 
 
@@ -740,12 +742,16 @@ register(Question(
     choices={"a": "nothing: no alarm", "b": "a critical two-tone alarm",
              "c": "a low-reservoir alarm"}))
 register(Question(
-    "q8.2", "Which kind of pump is not affected by an MRI scan?", _mri_unaffected,
-    hint="Which pump has no motor and no valves?",
-    explain="The gas-driven constant-flow pump [S52]. A programmable pump's rotor stops in the "
-    "magnet [S11]; a valve-gated pump must be emptied first [S34, S35].",
-    choices={"a": "the programmable (peristaltic) pump", "b": "the valve-gated pump",
-             "c": "the constant-flow (gas-driven) pump"}))
+    "q8.2", "The simulator's constant-flow pump keeps flowing through an MRI scan. What may you "
+    "conclude about constant-flow pumps in a scanner?", _mri_unaffected,
+    hint="The preset is modelled on one named pump. Is what holds for one model true of all?",
+    explain="Only one model, the Codman 3000, is named as not affected [S52], and the preset "
+    "is modelled on it. For any other constant-flow pump follow its own MRI labelling. A "
+    "programmable pump's rotor stops in the magnet [S11]; a valve-gated pump is emptied and "
+    "set to 0.0 first [S34, S40].",
+    choices={"a": "every gas-driven constant-flow pump is safe in any MRI",
+             "b": "constant-flow pumps must always be emptied first",
+             "c": "that one named model is not affected; check any other model's labelling"}))
 register(Question(
     "q8.3", "At a refill 8 mL comes back where the programmer expected 3.2 mL. Which cause "
     "fits best?",
@@ -756,11 +762,12 @@ register(Question(
     choices={"a": "a pocket fill at the last refill", "b": "a blocked catheter or stall",
              "c": "the pump gave too much"}))
 register(Question(
-    "q8.4", "An inflammatory mass forms in about 0.009 patients per year [S99], not before "
-    "2 months. What is the chance over 5 years?", _five_year_mass,
-    hint="Rate × years at risk, for a small rate.",
-    explain="About 4 % (0.009 × 4.8 years): roughly 1 patient in 25. Higher doses and "
-    "concentrations raise it [S99, S101].",
+    "q8.4", "An inflammatory mass forms in about 0.009 patients per year [S99]. What is the "
+    "chance over 5 years?", _five_year_mass,
+    hint="Rate × years, for a small rate.",
+    explain="About 4 % (0.009 × 5 years): roughly 1 patient in 25. Higher doses and "
+    "concentrations raise it [S99, S101]. Most masses start after 2-4 months [S98], but one "
+    "was found at 5 weeks [S102]: no period is safe.",
     choices={"a": "under 2 %", "b": "about 4 %, 1 in 25", "c": "over 10 %"}))
 register(Question(
     "q8.5", "A baclofen patient has itching without a rash, returning spasticity and a racing "

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data, scenario
+from . import data, drugs, scenario
 from .errors import InputError
 from .facts import parse_fact
-from .units import fmt
+from .units import fmt, parse
 
 CAUSES = {
     "catheter-occlusion": "a blocked catheter",
@@ -44,13 +44,20 @@ CAUSES = {
     "no-fault": "nothing is wrong with the pump system",
 }
 ACTIONS = {
+    "treat-withdrawal": "treat the withdrawal first (restore the drug now: for baclofen an "
+                        "intrathecal bolus by a physician, ICU care if severe), then repair "
+                        "the cause",
     "revise-catheter": "surgery to repair or replace the catheter",
     "replace-pump": "replace the pump",
     "refill-pump": "refill the pump now (and bridge the drug meanwhile)",
     "correct-programming": "correct the programming (and treat the overdose)",
     "treat-overdose": "treat the overdose and watch closely (naloxone for opioids)",
-    "stop-opioid": "stop the opioid (saline in the pump); surgery if the deficit grows",
-    "recheck-pump": "interrogate again: wait for the pump to restart, replace it if it does not",
+    "stop-opioid": "stop the opioid (saline in the pump) with pain relief by another route; "
+                   "urgent MRI and surgeons at once if a neurological deficit appears",
+    "urgent-mri-neurosurgery": "a new neurological deficit: urgent MRI and neurosurgery now; "
+                               "stop the opioid (saline) with opioid cover by another route",
+    "recheck-pump": "treat the symptoms now (bridge the drug by another route) and interrogate "
+                    "again; replace the pump if it does not restart",
     "antibiotics": "antibiotics; remove the pump if the infection is deep",
     "no-change": "no change to the pump",
 }
@@ -70,6 +77,15 @@ def investigations() -> dict:
 def all_facts():
     for name, (_, _, _, fact) in investigations().items():
         yield "troubleshooting", fact
+
+
+def drug_in_line(concentration, volume) -> float:
+    """Drug (mcg) sitting in a catheter of ``volume`` filled at ``concentration``: what an
+    injection through the catheter access port pushes into the spinal fluid ahead of itself
+    unless that volume is first drawn back and discarded [S18, S122]. Morphine 25 mg/mL in
+    0.3 mL: 7500 mcg (7.5 mg) at once."""
+    return parse(concentration, "concentration", "concentration") * parse(volume, "volume",
+                                                                          "volume")
 
 
 @dataclass(frozen=True)
@@ -296,6 +312,20 @@ class Game:
             return "The rotor turns as programmed.", False
         return "The rotor does not move.", True
 
+    def _line(self) -> dict:
+        """The catheter's contents now: volume (mL) and the drug in it (mcg)."""
+        volume = float(self.tl.catheter_volume)
+        conc = float(self.tl.catheter_fluid[self.k])
+        return {"catheter_ml": volume, "drug_in_line_mcg": conc * volume}
+
+    def _line_text(self) -> str:
+        line = self._line()
+        amount = fmt(line["drug_in_line_mcg"], "mass",
+                     drugs.get(self.tl.drug).dose_unit.split("/")[0])
+        return (f"First {fmt(line['catheter_ml'], 'volume')} (at least the catheter's contents) "
+                f"was drawn back and discarded: it held {amount} of drug that an injection "
+                "would otherwise push into the spinal fluid at once [S18, S122]. ")
+
     def _cap_aspiration(self):
         fault = self._catheter()
         if fault in ("catheter-occlusion", "catheter-kink") or self._mass() > 0.5:
@@ -314,14 +344,18 @@ class Game:
         if text is None and self._mass() > 0.3:
             text = "Flow up the spinal canal is blocked at the catheter tip."
         note = " (sensitivity 81 %, specificity 93 % [S68])"
-        return ((text or "Contrast flows freely into the spinal fluid.") + note, text is not None)
+        return (self._line_text() + (text or "Contrast flows freely into the spinal fluid.")
+                + note, text is not None, self._line())
 
     def _mri(self):
         kind = self.tl.pump_kind
         handling = {"programmable": "The pump's motor stalls in the scanner; interrogate it "
                                     "afterwards [S11].",
-                    "valve-gated": "The pump was emptied first and its valve reset after [S35].",
-                    "constant-flow": "The pump is not affected [S52]."}[kind]
+                    "valve-gated": "The pump was emptied and programmed to 0.0 first, and its "
+                                   "valve reset after [S34, S40, S35].",
+                    "constant-flow": "This pump is modelled on the Codman 3000, the one "
+                                     "constant-flow model named as not affected [S52]; any "
+                                     "other model follows its own MRI labelling."}[kind]
         if self._mass() > 0.3:
             return ("A mass at the catheter tip presses on the spinal cord. " + handling, True)
         return "No mass at the catheter tip. " + handling, False

@@ -190,3 +190,57 @@ def test_mass_growth_and_bad_input():
         itsim.simulate(drug="baclofen", concentration="500 mcg/mL", fill="20 mL",
                        program={"mode": "continuous", "dose": "300 mcg/day"}, days=5,
                        events=[{"at": "day 1", "kind": "infection", "depth": "medium"}])
+
+
+# --- issue 16: the mass risk is potency-adjusted and has no floor on the onset ---------------
+
+def test_hydromorphone_mass_risk_is_morphine_equivalent():
+    morphine_5 = hazards.mass_rate("morphine", "10 mg/mL", "5 mg/day")
+    hydro_2 = hazards.mass_rate("hydromorphone", "2 mg/mL", "2 mg/day")
+    ratios = [r["value"] for r in itsim.drugs.conversions()["hydromorphone_morphine"]["ratios"]]
+    k = max(ratios)                                       # 6:1 [M22], the highest sourced
+    assert hazards.morphine_equivalent("hydromorphone") == k
+    assert hydro_2 > morphine_5                           # 2 mg/day = 12 mg/day morphine
+    assert hydro_2 == pytest.approx(morphine_5 * 2 * k / 5)
+    # the 20 mg/mL flag [S101] fires for hydromorphone below its 15 mg/mL maximum
+    flag = 20 / k
+    below = hazards.mass_rate("hydromorphone", f"{flag * 0.9:.4f} mg/mL", "2 mg/day")
+    above = hazards.mass_rate("hydromorphone", f"{flag * 1.1:.4f} mg/mL", "2 mg/day")
+    assert above == pytest.approx(2 * below)
+    assert hazards.mass_rate("morphine", "10 mg/mL", "5 mg/day") == pytest.approx(0.009)
+
+
+def test_a_mass_can_start_before_two_months():
+    kw = dict(drug="morphine", concentration="25 mg/mL", dose="20 mg/day")
+    starts = [float(e["at"].split()[1]) for seed in range(3000)
+              for e in hazards.draw(1, seed, **kw) if e["kind"] == "inflammatory-mass"]
+    assert min(starts) < 35                               # one case at 5 weeks [S102]
+    f = hazards.facts("inflammatory-mass")
+    assert "earliest" not in f and f["earliest_reported"].value == pytest.approx(35)
+    assert f["hydromorphone_series"].value == 0.087 and f["hydromorphone_series"].source == (
+        "S100",)
+
+
+# --- issue 16: an MRI checklist per pump kind --------------------------------------------------
+
+def _text(kind, drug=None):
+    return " ".join(f.value for f in hazards.mri_checklist(kind, drug))
+
+
+def test_mri_checklist_per_pump_kind():
+    prog = hazards.mri_checklist("programmable")
+    assert [f["when"] for f in prog] == sorted((f["when"] for f in prog),
+                                               key=hazards.MRI_WHEN.index)
+    assert "S11" in {t for f in prog for t in f.source}
+    p = _text("programmable")
+    assert "beforehand whether" in p and "bridge" in p and "'stopped pump'" in p
+    assert "Empty" not in p and "empty all" not in p.lower()       # not this pump's rule
+    assert "withdrawal" not in p and "withdrawal" in _text("programmable", "baclofen")
+    v = _text("valve-gated")
+    assert "0.0 mg/day" in v and "reset" in v and "MR Unsafe" in v
+    assert {"S40", "S41", "S35"} <= {t for f in hazards.mri_checklist("valve-gated")
+                                     for t in f.source}
+    c = _text("constant-flow")
+    assert "Codman 3000" in c and "that model only" in c
+    with pytest.raises(InputError):
+        hazards.mri_checklist("magnetic")

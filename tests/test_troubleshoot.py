@@ -57,3 +57,46 @@ def test_bad_answers_and_cases_are_refused_plainly(tmp_path):
                    'cause = "boredom"\naction = "no-change"\nexplain = "x"\n[scenario]\n')
     with pytest.raises(InputError, match="cause"):
         T.load(bad)
+
+
+# --- issue 16 ---------------------------------------------------------------------------------
+
+def _case(name):
+    return next(c for c in CASES if Path(c.path).stem == name)
+
+
+def test_contrast_through_the_access_port_clears_the_catheter_first():
+    # morphine 25 mg/mL, 0.3 mL in the line: 7.5 mg pushed in at once unless drawn back
+    assert T.drug_in_line("25 mg/mL", "0.3 mL") == pytest.approx(7500)
+    assert T.drug_in_line("25 mg/mL", "300 uL") == pytest.approx(7500)
+    with pytest.raises(InputError):
+        T.drug_in_line("25 mg/mL", "0.3 mg")
+    g = T.Game(_case("morphine_mass"))
+    f = g.investigate("contrast-ct")
+    assert "drawn back and discarded" in f.text and "[S18, S122]" in f.text
+    v = f.values
+    assert v["drug_in_line_mcg"] == pytest.approx(25000 * v["catheter_ml"], rel=1e-6)
+
+
+def test_mri_stall_treats_the_stiff_patient_and_does_not_empty_the_pump():
+    c = _case("mri_stall")
+    assert "not emptied" not in c.history
+    action = T.ACTIONS[c.actions[0]]
+    assert "wait" not in action and "bridge" in action
+    assert "bridge" in c.explain and "neither emptied" in c.explain
+    g = T.Game(_case("mri_stall"))
+    f = g.investigate("mri")
+    assert "emptied" not in f.text
+
+
+def test_a_new_deficit_is_urgent_and_withdrawal_is_treated_first():
+    mass = _case("morphine_mass")
+    assert mass.actions == ("urgent-mri-neurosurgery",)
+    assert "now" in T.ACTIONS["urgent-mri-neurosurgery"] and "cover" in T.ACTIONS[
+        "urgent-mri-neurosurgery"]
+    d = _case("baclofen_disconnection")
+    assert d.actions[0] == "treat-withdrawal"
+    assert "T6 or above" in d.explain and "autonomic dysreflexia" in d.explain
+    assert "[B7]" in d.explain and "[S135]" in d.explain
+    r = T.Game(d).answer("catheter-disconnection", "revise-catheter")
+    assert not r.action_right                            # repair before treatment: not right
