@@ -18,7 +18,8 @@ DRUGS = [("I am not sure", ""), ("baclofen", "baclofen"), ("morphine", "morphine
 
 class RefillCalendar(Panel):
     """My refill calendar: the day the pump was filled, how much went in and how fast it
-    runs -> the alarm date and the last day to book the next refill."""
+    runs -> the last day to book the next refill, about a week before the alarm (the alarm is
+    a last warning, not the refill date), and the alarm date."""
 
     title = "My refill calendar"
 
@@ -43,9 +44,14 @@ class RefillCalendar(Panel):
     def render(self, c: guide.Calendar):
         day = "%A %d %B %Y"
         self.readout.layout.width = "460px"
+        warn = (f"The pump's low-medicine alarm would sound about {c.alarm_date:{day}}. "
+                "Do not wait for it: that leaves about a week to spare.<br>"
+                if c.alarm_date is not None else
+                f"Your pump has no alarm. It gets low about {c.reserve_date:{day}}: come "
+                "about a week before.<br>")
         self.readout.value = box(
             f"Next refill: <b>on or before {c.visit_date:{day}}</b> ({esc(c.reason)}).<br>"
-            f"The pump's low-medicine alarm: about {c.alarm_date:{day}}.<br>"
+            + warn +
             f"The pump would be empty: about {c.empty_date:{day}}.<br>"
             f"<span style='color:{GREY}'>Your clinic gives you the real dates. The amount and "
             "the rate are on your refill record.</span>", BLUE)
