@@ -32,7 +32,9 @@ register(Question(
     "alarm is set at 2 mL. In how many days will it sound?",
     lambda: _mag(dosing.days_until("20 mL", "2 mL", "0.25 mL/day")),
     hint="Only the volume above the alarm counts: (fill − alarm) ÷ rate.",
-    explain="(20 − 2) mL ÷ 0.25 mL/day = 72 days, well inside morphine's 90-day stability.",
+    explain="(20 − 2) mL ÷ 0.25 mL/day = 72 days, well inside morphine's 90-day stability. "
+    "The alarm is a backstop, not the refill date [S70]: plan the refill about a week before "
+    "it, by day 65.",
     kind="time", unit="day"))
 register(Question(
     "q3.4", "An order for baclofen reads 300 mg/day where 300 mcg/day was meant. How many times "
@@ -57,7 +59,8 @@ register(Question(
 register(Question(
     "ex3.2", "That pump is filled with 20 mL and alarms at 2 mL. Days until the low-reservoir "
     "alarm?", lambda: _mag(dosing.days_until("20 mL", "2 mL", "0.3 mL/day")),
-    hint="(fill − alarm volume) ÷ rate.", explain="18 mL ÷ 0.3 mL/day = 60 days.",
+    hint="(fill − alarm volume) ÷ rate.", explain="18 mL ÷ 0.3 mL/day = 60 days; plan the "
+    "refill about a week before the alarm, by day 53 [S70].",
     kind="time", unit="day"))
 register(Question(
     "ex3.3", "A constant-flow pump runs at one fixed rate (here 0.5 mL/day, 20 mL reservoir), so "
@@ -584,8 +587,9 @@ register(Question(
                                {"mode": "continuous", "dose": "600 mcg/day"},
                                pump="programmable-40").alarm_day,
     hint="Rate = dose ÷ concentration; then (fill − alarm volume) ÷ rate.",
-    explain="0.3 mL/day; (40 − 2) mL ÷ 0.3 mL/day = 126.7 days. No stability limit for "
-    "baclofen was found in the sources, so the alarm decides.", kind="time", unit="day",
+    explain="0.3 mL/day; (40 − 2) mL ÷ 0.3 mL/day = 126.7 days. Plan the refill about a week "
+    "before it (by day 119): the alarm is a backstop [S70]. No stability figure for baclofen "
+    "was found, but no drug may stay in the pump more than 6 months [S10].", kind="time", unit="day",
     tolerance=0.01))
 register(Question(
     "q7.2", "A new pump is filled with undiluted ziconotide for the first time. When must the "
@@ -606,16 +610,17 @@ register(Question(
     "programmed, or drug went elsewhere. Watch for overdose and track the trend.",
     choices=_DISCREPANCY_CHOICES))
 register(Question(
-    "q7.4", "You inject 18.0 mL into a 20 mL pump; the pump then measures 16.8 mL. What do you "
-    "suspect?",
-    lambda: "b" if _refill().discrepancy("18 mL", "16.8 mL", when="after-refill").flagged
-    else "a",
-    hint="After a refill, more than 1 mL missing in a 20 mL pump is potentially "
-    "consequential [S71].",
-    explain="1.2 mL is missing: suspect a pocket fill (drug under the skin). Stop, watch the "
-    "patient for overdose, and re-check.",
-    choices={"a": "nothing: within the pump's accuracy", "b": "a pocket fill",
-             "c": "the catheter is blocked"}))
+    "q7.4", "You inject 18.0 mL into a 20 mL programmable pump (like itsim's, with no "
+    "fill-level sensor) and type 18 mL into the programmer, which then shows 18 mL. What does "
+    "that tell you about where the drug went?",
+    lambda: "a" if _refill().has_fill_level_sensor("programmable-20") else "b",
+    hint="Where does the number on the programmer come from?",
+    explain="Nothing: without a fill-level sensor the programmer shows what you typed, so it "
+    "cannot reveal a pocket fill (the >1 mL after-refill rule [S71] needs a sensor). Watch for "
+    "swelling at the pump, burning or stinging, a fill that feels difficult [S150]; if in "
+    "doubt, re-access the reservoir and draw back [S66].",
+    choices={"a": "the fill went into the reservoir", "b": "nothing: check the signs and, "
+             "if in doubt, re-access the reservoir and draw back", "c": "a pocket fill"}))
 register(Question(
     "q7.5", "Baclofen changes from 500 to 2000 mcg/mL at 300 mcg/day; tubing and catheter hold "
     "0.356 mL of the old solution. Without a bridge bolus, what daily dose does the patient get "
@@ -639,31 +644,36 @@ register(Question(
     "ex7.1", "A valve-gated pump: refill.schedule('baclofen', '500 mcg/mL', '20 mL', "
     "{'mode': 'continuous', 'rate': '0.3 mL/day', 'patient_bolus': {'dose': '10 mcg', "
     "'duration': '5 min', 'lockout': '1 h', 'max_per_day': 4}}, pump='valve-gated-20'). In how "
-    "many days is the refill due?",
+    "many days does the controller date the refill (the 3 mL point, p.alarm_day)?",
     lambda: _refill().schedule("baclofen", "500 mcg/mL", "20 mL",
                                {"mode": "continuous", "rate": "0.3 mL/day",
                                 "patient_bolus": {"dose": "10 mcg", "duration": "5 min",
                                                   "lockout": "1 h", "max_per_day": 4}},
-                               pump="valve-gated-20").due_day,
-    hint="p.due_day; by hand: (20 − 3) mL ÷ (0.3 + 4 × 0.02) mL/day.",
+                               pump="valve-gated-20").alarm_day,
+    hint="p.alarm_day; by hand: (20 − 3) mL ÷ (0.3 + 4 × 0.02) mL/day.",
     explain="(20 − 3) ÷ 0.38 = 44.7 days: the controller's refill date assumes every allotted "
-    "bolus is used [S43].", kind="time", unit="day"))
+    "bolus is used [S43]. itsim also warns there, so it plans the refill a week earlier "
+    "(p.planned_day, 37.7 days).", kind="time", unit="day"))
 register(Question(
     "ex7.2", "Morphine 10 mg/mL at 2.5 mg/day, 20 mL, refilled on Thursday 2026-12-03 "
     "(start='2026-12-03'): on which day after the refill should the next one be booked?",
     lambda: float(_refill().schedule("morphine", "10 mg/mL", "20 mL",
                                      {"mode": "continuous", "dose": "2.5 mg/day"},
                                      start="2026-12-03").visit_day),
-    hint="p.visit_day: the alarm falls on a Saturday.",
-    explain="The alarm is due on day 72, a Saturday: book Friday, day 71.", kind="time",
+    hint="p.visit_day: plan a week before the alarm, then the last clinic day on or before.",
+    explain="The alarm is due on day 72 (Saturday 13 February). Plan a week before it, day 65, "
+    "a Saturday: book Friday, day 64, 8 days before the alarm [S70].", kind="time",
     unit="day"))
 register(Question(
-    "ex7.3", "refill.discrepancy('38.5 mL', '36.0 mL', when='after-refill', "
-    "pump='programmable-40'): what is your verdict?",
+    "ex7.3", "A 40 mL pump with a fill-level sensor: refill.discrepancy('38.5 mL', '36.0 mL', "
+    "when='after-refill', pump='programmable-40', sensor=True). What is your verdict? (Without "
+    "sensor=True it is refused: itsim's presets have no sensor.)",
     lambda: "b" if _refill().discrepancy("38.5 mL", "36 mL", when="after-refill",
-                                         pump="programmable-40").flagged else "a",
-    hint="In a 40 mL pump the after-refill threshold is 2 mL [S71].",
-    explain="2.5 mL is missing, above 2 mL: suspect a pocket fill.",
+                                         pump="programmable-40", sensor=True).flagged else "a",
+    hint="In a 40 mL pump with a sensor the after-refill threshold is 2 mL [S71].",
+    explain="2.5 mL is missing, above 2 mL: suspect a pocket fill. On a pump without a sensor "
+    "the programmer only shows what you typed: check the signs and re-access the reservoir "
+    "(refill.after_refill_check).",
     choices={"a": "within range", "b": "evaluate: suspect a pocket fill"}))
 register(Question(
     "ex7.4", "refill.concentration_change('300 mcg/day', '500 mcg/mL', '2000 mcg/mL', "

@@ -10,8 +10,9 @@
   drug's stability in the pump and the clinic calendar, whichever comes first, with the
   reason;
 - :func:`discrepancy`: expected against withdrawn volume at emptying (more than 2 mL [S72]),
-  or injected against measured after a refill (more than 1 mL in a 20 mL pump, 2 mL in a
-  40 mL pump [S71]), and what each direction suggests;
+  or, on a pump with a fill-level sensor only, injected against measured after a refill
+  (more than 1 mL in a 20 mL pump, 2 mL in a 40 mL pump [S71]), and what each direction
+  suggests; :func:`after_refill_check` says what to check on a pump without a sensor;
 - :func:`concentration_change`: the bridge bolus, and what happens without one while the old
   solution still fills the tubing and catheter.
 
@@ -48,6 +49,8 @@ def facts() -> dict[str, Fact]:
              "discrepancy_after_40": "volume", "confirm_volume": "volume", "observe": "time",
              "plan_margin": "time", "constant_flow_reserve": "volume", "max_in_pump": "time"}
     raw = data.load("procedures")["refill"]
+    for name in raw.get("fill_level_sensor", {}).get("value", ()):
+        pump_preset(name)                  # a preset named as having a sensor must exist
     return {k: parse_fact(f"procedures.toml [refill].{k}", k, v, kinds.get(k))
             for k, v in raw.items()}
 
@@ -415,15 +418,47 @@ class Discrepancy:
                 f"{self.meaning}")
 
 
+def has_fill_level_sensor(pump) -> bool:
+    """Does the pump preset measure its own fill level? None of itsim's presets does
+    (``[refill].fill_level_sensor``): the volume shown after a refill is what was typed."""
+    return pump_preset(pump).name in facts()["fill_level_sensor"].value
+
+
+def after_refill_check(pump="programmable-20") -> str:
+    """What to check after a refill on ``pump``: the sensor rule [S71] where the pump has a
+    fill-level sensor, else the clinical signs and re-accessing the reservoir."""
+    f = facts()
+    if has_fill_level_sensor(pump):
+        return ("Compare the volume injected with what the pump's fill-level sensor reads: more "
+                "than 1 mL missing (20 mL pump) or 2 mL (40 mL pump) suggests a pocket fill "
+                f"{f['discrepancy_after_20'].label}.")
+    c = f["fill_check"]
+    return ("This pump has no fill-level sensor: the volume it shows after a refill is what you "
+            "typed, so it cannot reveal a pocket fill. Watch for the signs instead: "
+            f"{c.value} {c.label}. If in doubt, stop: re-access the reservoir and draw back; "
+            "fluid that returns freely shows the needle is in the reservoir, none suggests a "
+            "pocket fill: watch the patient for overdose.")
+
+
 def discrepancy(expected, measured, *, when: str = "emptying",
-                pump="programmable-20") -> Discrepancy:
+                pump="programmable-20", sensor: bool | None = None) -> Discrepancy:
     """Compare volumes at a refill. ``when='emptying'``: the volume the pump expects in the
     reservoir against the volume withdrawn (evaluate above 2 mL [S72]).
-    ``when='after-refill'``: the volume injected against what the pump then holds (above
-    1 mL in a 20 mL pump, 2 mL in a 40 mL pump [S71])."""
+    ``when='after-refill'``: the volume injected against what a **fill-level sensor** then
+    measures (above 1 mL in a 20 mL pump, 2 mL in a 40 mL pump [S71]). It applies only to a
+    pump with a sensor: ``sensor`` (default: whether the preset has one; none of itsim's
+    presets does) set to True for a pump of that size that has one. Without a sensor the
+    rule is refused, with what to check instead (:func:`after_refill_check`)."""
     if when not in WHEN:
         raise InputError("when", when, "one of " + ", ".join(WHEN))
     preset = pump_preset(pump)
+    if sensor is not None and not isinstance(sensor, bool):
+        raise InputError("sensor", sensor, "True or False (or None: from the pump preset)")
+    if when == "after-refill" and not (has_fill_level_sensor(pump) if sensor is None
+                                       else sensor):
+        raise InputError("when", when, "'emptying': the after-refill rule [S71] needs a pump "
+                         f"with a fill-level sensor and the {preset.name} pump has none "
+                         "(pass sensor=True for one that has). " + after_refill_check(pump))
     exp = parse(expected, "volume", "expected", allow_zero=True)
     got = parse(measured, "volume", "measured", allow_zero=True)
     for name, v, raw in (("expected", exp, expected), ("measured", got, measured)):
@@ -503,7 +538,7 @@ class PracticeCase:
     @property
     def result(self) -> Discrepancy:
         return discrepancy(f"{self.expected!r} mL", f"{self.measured!r} mL", when=self.when,
-                           pump=self.pump)
+                           pump=self.pump, sensor=True if self.when == "after-refill" else None)
 
     @property
     def answer(self) -> str:
@@ -518,7 +553,8 @@ class PracticeCase:
         if self.when == "emptying":
             return (f"A {size} pump. The programmer expects {fmt(self.expected, 'volume')} in the "
                     f"reservoir; you withdraw {fmt(self.measured, 'volume')}.")
-        return (f"A {size} pump with a fill-level sensor. You inject "
+        return (f"A {size} pump with a fill-level sensor (not one of itsim's presets, which "
+                "have none). You inject "
                 f"{fmt(self.expected, 'volume')}; the sensor then reads "
                 f"{fmt(self.measured, 'volume')} in the reservoir.")
 

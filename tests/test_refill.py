@@ -18,8 +18,34 @@ from itsim.refill_station import STEPS, RefillCase, RefillSession, correct_sessi
     ("3 mL", "8 mL", "emptying", "programmable-20", True),             # more came back
 ])
 def test_E3_discrepancy_thresholds(expected, measured, when, pump, flagged):
-    d = refill.discrepancy(expected, measured, when=when, pump=pump)
+    # the after-refill rule comes from a pump with a fill-level sensor [S71]
+    d = refill.discrepancy(expected, measured, when=when, pump=pump,
+                           sensor=True if when == "after-refill" else None)
     assert d.flagged is flagged
+
+
+@pytest.mark.parametrize("pump", ["programmable-20", "programmable-40", "valve-gated-20",
+                                  "constant-flow-30"])
+def test_the_after_refill_rule_is_refused_on_a_pump_without_a_fill_level_sensor(pump):
+    # the presets have no sensor: the volume shown after a refill is what the nurse typed
+    assert refill.facts()["fill_level_sensor"].assumption
+    assert not refill.has_fill_level_sensor(pump)
+    with pytest.raises(InputError) as e:
+        refill.discrepancy("18 mL", "16.8 mL", when="after-refill", pump=pump)
+    assert e.value.parameter == "when" and "fill-level sensor" in e.value.allowed
+    check = refill.after_refill_check(pump)
+    assert "no fill-level sensor" in check and "re-access the reservoir" in check
+    assert "burning or stinging" in check and "[S150" in check
+    with pytest.raises(InputError):
+        refill.discrepancy("18 mL", "16.8 mL", when="after-refill", pump=pump, sensor="yes")
+    assert refill.discrepancy("6 mL", "3.5 mL", pump=pump).flagged      # emptying still applies
+
+
+def test_after_refill_practice_cases_are_on_a_pump_with_a_sensor():
+    cases = [refill.practice_case(i) for i in range(40)]
+    after = [c for c in cases if c.when == "after-refill"]
+    assert after and all("fill-level sensor" in c.prompt() for c in after)
+    assert all(c.answer in refill.ANSWERS for c in after)
 
 
 def test_discrepancy_direction_says_what_it_suggests():
@@ -27,7 +53,8 @@ def test_discrepancy_direction_says_what_it_suggests():
     more = refill.discrepancy("3 mL", "8 mL")
     assert less.difference == pytest.approx(2.5) and "more than programmed" in less.meaning
     assert more.difference == pytest.approx(-5) and "withdrawal" in more.meaning
-    assert "pocket fill" in refill.discrepancy("18 mL", "16.8 mL", when="after-refill").meaning
+    assert "pocket fill" in refill.discrepancy("18 mL", "16.8 mL", when="after-refill",
+                                               sensor=True).meaning
 
 
 def test_E9_valve_gated_refill_date_with_every_bolus_used():
