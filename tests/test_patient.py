@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 import textstat
 
-from itsim import InputError, patient_guide as g
-from itsim.ui.patient import AlarmGuide, RefillCalendar, WarningSigns
+from itsim import InputError, data, patient_guide as g, patient_safety as ps
+from itsim.device.pump import ambient_pressure, constant_flow_factor, make_pump
+from itsim.ui.patient import AlarmGuide, EmergencyCard, RefillCalendar, TravelGuide, WarningSigns
+from itsim.ui.style import plain_text
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "lessons" / "09_living_with_a_pump.ipynb"
@@ -19,16 +21,31 @@ PAGE = ROOT / "lessons" / "09_living_with_a_pump.ipynb"
 
 def prose(path: Path) -> str:
     """The page's markdown as plain sentences (headings, bullets and emphasis removed; the
-    sources section left out)."""
+    sources section left out). A paragraph or bullet wrapped over several lines is one piece
+    of text; a heading, a bullet or a paragraph without closing punctuation gets a full stop
+    (so wrapped lines do not count as short sentences)."""
     nb = json.loads(path.read_text())
     md = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
     md = md.split("## Where this comes from")[0]
-    out = []
+    out, piece = [], []
+
+    def flush():
+        if piece:
+            text = " ".join(piece)
+            out.append(text if re.search(r"[.!?:;]$", text) else text + ".")
+            piece.clear()
+
     for line in md.splitlines():
-        line = re.sub(r"^#+\s*|^\*\s*|^\d+\.\s*", "", line)
-        line = re.sub(r"[*_`]", "", line).strip()
-        if line:
-            out.append(line if re.search(r"[.!?:;]$", line) else line + ".")
+        raw = line.strip()
+        if not raw or re.match(r"^(#+\s|\*\s|\d+\.\s)", raw):
+            flush()
+        text = re.sub(r"^#+\s*|^\*\s*|^\d+\.\s*", "", raw)
+        text = re.sub(r"[*_`]", "", text).strip()
+        if text:
+            piece.append(text)
+        if raw.startswith("#"):
+            flush()
+    flush()
     return " ".join(out)
 
 
@@ -49,7 +66,8 @@ def test_refill_calendar_arithmetic_and_weekdays():
     c = g.refill_calendar("2026-12-03", "20 mL", "0.5 mL/day")
     assert c.alarm_date == dt.date(2027, 1, 8)              # (20 - 2) / 0.5 = 36 days
     assert c.empty_date == dt.date(2027, 1, 12)             # 40 days
-    assert c.visit_date == dt.date(2027, 1, 8) and c.visit_date.weekday() < 5
+    # planned a week before the alarm, never at it [S70, B8] (the week: a labelled assumption)
+    assert c.visit_date == dt.date(2027, 1, 1) and c.visit_date.weekday() < 5
     slow = g.refill_calendar("2026-12-03", "20 mL", "0.1 mL/day", drug="morphine")
     assert slow.visit_date == dt.date(2027, 3, 3)           # morphine keeps 90 days [S70]
     for bad in (dict(volume="1 mL"), dict(rate="0.5 mL"), dict(volume="20")):
@@ -98,6 +116,168 @@ def test_panels_answer_in_plain_words():
     assert "✘" in answer.value
     signs.reset()
     assert pick.value == ""
+
+
+# --- issue 16 §2: the patients' page routes emergencies ---------------------------------------
+
+def test_fever_is_infection_or_baclofen_withdrawal_and_both_answers_are_right():
+    # it was filed under "wound" only: an ITB patient answering "too little" was told "not quite"
+    fever = ps.signs()["fever"]
+    assert set(fever.groups) == {"wound", "too-little"}
+    assert {"B7", "B14"} <= set(fever.source)          # the boxed warning: fever, withdrawal
+    for group, other in (("too-little", "the wound or an infection"),
+                         ("wound", "too little medicine")):
+        a = ps.sort_sign("fever", group)
+        assert a.right and a.text.startswith("Yes") and other in a.text
+        assert "Both answers are right" in a.text and "emergency" in a.text
+    wrong = ps.sort_sign("fever", "too-much")
+    assert not wrong.right and "too little medicine" in wrong.text and "infection" in wrong.text
+    signs = WarningSigns()
+    pick, answer = signs.rows["fever"]
+    pick.value = "too-little"
+    assert "✔" in answer.value and "1 of" in signs.score.value
+
+
+def test_every_sign_is_sourced_and_groups_and_tiers_are_checked(monkeypatch):
+    known = data.sources()
+    table = ps.signs()
+    assert set(table) == set(g.signs())                 # the same signs as patient_guide's
+    for name, s in table.items():
+        assert s.groups[0] == g.signs()[name] and s.tier in ps.TIERS
+        assert s.source and all(t in known for t in s.source + s.note_source), name
+        for group in ps.GROUPS:                          # every group: right iff listed
+            assert ps.sort_sign(name, group).right == (group in s.groups)
+    for sign, group in (("nope", "wound"), ("fever", "nope"), ("fever", "")):
+        with pytest.raises(InputError):
+            ps.sort_sign(sign, group)
+    raw, real = data.load("patient"), data.load
+    for bad in ({"group": "wound", "also": ["hunger"], "tier": "call", "source": ["S12"]},
+                {"group": "wound", "also": ["wound"], "tier": "call", "source": ["S12"]},
+                {"group": "wound", "tier": "soon", "source": ["S12"]},
+                {"group": "wound", "tier": "call", "source": []},
+                {"group": "wound", "tier": "call", "source": ["NOPE"]},
+                {"group": "wound", "tier": "call", "source": ["S12"], "note": "unsourced"}):
+        monkeypatch.setattr(data, "load", lambda name, bad=bad: {**raw, "signs": {"x": bad}}
+                            if name == "patient" else real(name))
+        with pytest.raises(InputError):
+            ps.signs()
+    monkeypatch.undo()
+
+
+def test_the_emergency_tier_covers_the_signs_that_cannot_wait():
+    table = ps.signs()
+    for name in ("very sleepy, hard to wake", "slow or shallow breathing", "a seizure (a fit)",
+                 "a stiff neck, or light hurts your eyes"):
+        assert table[name].emergency, name
+    for name in ("pain coming back", "a red, swollen or leaking wound", "dizzy or light-headed"):
+        assert not table[name].emergency, name
+    assert {"S12", "S13"} <= set(table["a stiff neck, or light hurts your eyes"].source)
+    route = ps.tier("emergency")
+    assert "emergency department now" in route.text and "pump card" in route.text
+    assert route.assumption and route.note        # where the sources say "call", it is labelled
+    cards = {e.key: e for e in ps.emergencies()}
+    text = " ".join(e.sign + " " + e.means.text for e in cards.values()).lower()
+    for words in ("fever with stiff muscles, confusion, a racing heart or a seizure",
+                  "two-tone alarm, and you cannot reach your care team", "stiff neck",
+                  "light that hurts your eyes", "meningitis", "very slow breathing",
+                  "hard to wake"):
+        assert words in text, words
+    assert {"B7", "B14"} <= set(cards["fever-with-more"].means.source)
+    assert {"S12", "S13"} <= set(cards["stiff-neck"].means.source)
+    assert {"S5", "S6"} <= set(cards["two-tone-no-answer"].means.source)
+    # the answer marks it in words and a sign, not by colour alone
+    signs = WarningSigns()
+    pick, answer = signs.rows["slow or shallow breathing"]
+    pick.value = "too-much"
+    assert "⚠ EMERGENCY" in answer.value and "pump card" in plain_text(answer.value)
+    pick, answer = signs.rows["pain coming back"]
+    pick.value = "too-little"
+    assert "EMERGENCY" not in answer.value and "Call your care team" in answer.value
+    card = EmergencyCard()
+    assert card.readout_text.startswith("⚠ EMERGENCY")
+    assert all(e.sign in card.readout_text for e in cards.values())
+
+
+def test_a_two_tone_alarm_calls_the_doctor_at_once_then_the_emergency_department():
+    a = g.alarm("two-tone")
+    assert "straight away" in a.action and "emergency department" in a.action
+    assert {"S5", "S6", "S12"} <= set(a.source.strip("[]").split(", "))
+    guide = AlarmGuide()
+    guide.choice.value = "two-tone"
+    assert guide.readout_text.startswith("⚠ EMERGENCY") and "pump card" in guide.readout_text
+    guide.choice.value = "single"
+    assert "EMERGENCY" not in guide.readout_text
+
+
+def test_pills_ziconotide_and_alcohol_advice():
+    pills = ps.advice("pills")
+    assert "B16" in pills.source and "not" in pills.text and "withdrawal" in pills.text
+    zic = ps.advice("ziconotide")
+    assert zic.source == ("Z6",)
+    for words in ("confused", "see or hear things", "mood"):
+        assert words in zic.text
+    alcohol = ps.advice("alcohol")               # not in the reference: a labelled assumption
+    assert alcohol.assumption and "Not found" in alcohol.note and "opioid" in alcohol.text
+    with pytest.raises(InputError):
+        ps.advice("sauna")
+
+
+def test_travel_and_diving_advice_per_pump_kind():
+    kinds = {p["kind"] for p in data.load("devices")["pump"].values()}
+    assert kinds | {"not-sure"} == set(ps.pump_kinds())
+    prometra = ps.travel("valve-gated")
+    assert "S42" in prometra.diving.source and "pressure chamber" in prometra.diving.text
+    codman = ps.travel("constant-flow")
+    assert "S46" in codman.diving.source and "scuba" in codman.diving.text
+    assert "snorkelling are fine" in codman.diving.text
+    synchromed = ps.travel("programmable")
+    assert "S58" in synchromed.diving.source and "10 metres" in synchromed.diving.text
+    assert "snorkel" not in synchromed.diving.text + prometra.diving.text     # Codman's only
+    unsure = ps.travel("not-sure")
+    assert "scuba" in unsure.diving.text and unsure.diving.assumption
+    for kind in ps.pump_kinds():
+        t = ps.travel(kind)
+        assert "S5" in t.flying.source and "early for a refill" in t.flying.text
+    with pytest.raises(InputError):
+        ps.travel("insulin")
+
+
+def test_planes_are_fine_and_the_constant_flow_pump_runs_faster_as_lesson_02_teaches():
+    cabin = ps.cabin_altitude()
+    assert cabin.assumption and cabin.value == pytest.approx(240000.0)        # cm
+    pump = make_pump("constant-flow-30")
+    model = float(constant_flow_factor(pump, 37.0, ambient_pressure(altitude_m=2400))) - 1
+    assert ps.cabin_flow_change() == pytest.approx(model) and 0.1 < model < 0.16
+    codman = ps.travel("constant-flow")
+    assert codman.cabin_change == pytest.approx(model)
+    said = f"about {model * 100:.0f} % faster"
+    assert "Planes are fine" in codman.flying.text and "faster" in codman.flying.text
+    assert said in codman.flying_text()
+    assert ps.travel("programmable").cabin_change is None
+    panel = TravelGuide()
+    panel.kind.value = "constant-flow"
+    assert said in panel.readout_text and "S46" in panel.readout_text
+    panel.kind.value = "valve-gated"
+    assert "pressure chamber" in panel.readout_text
+    page = prose(PAGE) + json.loads(PAGE.read_text())["cells"][-1]["source"][0]
+    text = PAGE.read_text()
+    assert f"about {model * 100:.0f} %" in text and "runs a little faster" in page
+
+
+def test_the_page_teaches_the_emergencies_and_the_new_advice():
+    text = prose(PAGE)
+    for words in ("Emergency: go now", "emergency department now", "show it to the staff",
+                  "a fever with stiff muscles, confusion, a racing heart or a fit",
+                  "a two-tone alarm, and you cannot reach your care team", "meningitis",
+                  "very slow breathing", "A fever can be an infection. With baclofen, it can "
+                  "also be withdrawal", "pills do not replace the pump",
+                  "see or hear things that are not there", "Alcohol, sleeping pills",
+                  "pressure chamber", "a week before the alarm"):
+        assert words in text, words
+    assert "Fever" not in text.split("The wound or an infection")[0].split("Too little")[0]
+    nb = json.loads(PAGE.read_text())
+    code = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    assert "EmergencyCard()" in code and "TravelGuide()" in code
 
 
 def test_every_lesson_states_objectives_and_ends_with_a_summary():

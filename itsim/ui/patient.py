@@ -1,5 +1,7 @@
 """Widgets for the patients' pages (lesson 09): plain words, no code, no sliders (every
 control is a labelled box, list or button that works with a keyboard and a screen reader).
+Emergencies stand out by words, a sign and a thick border, not by colour alone; every widget
+fits a phone's width.
 """
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import datetime as dt
 import ipywidgets as w
 
 from .. import patient_guide as guide
+from .. import patient_safety as safety
 from ..errors import InputError
 from .panel import Panel, Shown, field, handled
 from .style import BLUE, GREEN, GREY, VERMILLION, box, error_box, esc, plain_message
@@ -57,23 +60,51 @@ class RefillCalendar(Panel):
             "the rate are on your refill record.</span>", BLUE)
 
 
+def wide(width: str = "560px") -> w.Layout:
+    """A layout as wide as ``width``, or the screen if that is narrower (phones)."""
+    return w.Layout(width="100%", max_width=width)
+
+
+def emergency_box(body_html: str) -> str:
+    """An emergency message: the word EMERGENCY and a warning sign, a thick dark border and a
+    pale background (it stands out without colour too). ``body_html`` is already escaped."""
+    return (f'<div role="alert" style="border:4px solid #000;border-left:12px solid '
+            f'{VERMILLION};padding:8px 12px;background:#fff4ec;line-height:1.5;'
+            f'max-width:560px;box-sizing:border-box">'
+            f'<b style="font-size:1.1em">⚠ EMERGENCY</b><br>{body_html}</div>')
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _action_html(answer: safety.Answer) -> str:
+    if answer.tier == "emergency":
+        text = _sentence(answer.action.removeprefix("Emergency: "))
+        return (f'<div style="border:3px solid #000;border-left:10px solid {VERMILLION};'
+                f'padding:4px 8px;margin-top:4px;background:#fff4ec"><b>⚠ EMERGENCY:</b> '
+                f'{esc(text)}</div>')
+    return f'<div style="margin-top:2px">☎ {esc(answer.action)}</div>'
+
+
 class AlarmGuide(Shown):
     """What does this alarm mean? Listen to an approximation of each sound, choose the one
-    you hear, and read what it means and what to do."""
+    you hear, and read what it means and what to do. The two-tone alarm is critical: call the
+    doctor at once, and go to the emergency department if the care team cannot be reached."""
 
     def __init__(self):
         self.choice = w.RadioButtons(options=[("I have not chosen yet", "")] + [
             (a.sound.capitalize(), k) for k, a in guide.alarms().items()], value="",
-            description="What do you hear?", style={"description_width": "150px"},
-            layout=w.Layout(width="520px"))
+            description="What do you hear?", style={"description_width": "initial"},
+            layout=wide("520px"))
         self.listen(self.choice, lambda _: self.update())
         players = []
         for kind, a in guide.alarms().items():
             audio = w.Audio(value=guide.tone(kind), format="wav", autoplay=False, loop=False,
-                            layout=w.Layout(width="300px"))
-            players.append(w.HBox([w.HTML(f"<span style='width:220px;display:inline-block'>"
-                                          f"{esc(a.sound.capitalize())}:</span>"), audio]))
-        self.readout = w.HTML(layout=w.Layout(width="520px"))
+                            layout=w.Layout(width="100%", max_width="300px"))
+            players.append(w.VBox([w.HTML(f"{esc(a.sound.capitalize())}:"), audio],
+                                  layout=wide("520px")))
+        self.readout = w.HTML(layout=wide("560px"))
         self.reset_button = w.Button(description="Reset", tooltip="Clear the choice")
         self.on_press(self.reset_button, lambda _: self.reset())
         self.widget = w.VBox([w.HTML("<h4 style='margin:4px 0'>What does this alarm mean?"
@@ -81,8 +112,9 @@ class AlarmGuide(Shown):
                               w.HTML(f"<span style='color:{GREY}'>These sounds are made by "
                                      "the computer to give you an idea. They are not the "
                                      "pump's real sound. Ask your nurse to play the real "
-                                     "alarms for you.</span>"),
-                              self.choice, self.reset_button, self.readout])
+                                     "alarms for you.</span>", layout=wide("560px")),
+                              self.choice, self.reset_button, self.readout],
+                             layout=wide("560px"))
         self.update()
 
     @handled
@@ -96,32 +128,58 @@ class AlarmGuide(Shown):
             self.readout.value = box("Choose the sound you hear.", GREY)
             return
         a = guide.alarm(kind)
-        urgent = kind == "two-tone"
-        self.readout.value = box(f"<b>{esc(a.meaning)}</b><br>{esc(a.action)}",
-                                 VERMILLION if urgent else BLUE)
+        if kind == "two-tone":
+            self.readout.value = emergency_box(
+                f"<b>{esc(a.meaning)}</b><br>{esc(a.action)}")
+        else:
+            self.readout.value = box(f"<b>{esc(a.meaning)}</b><br>{esc(a.action)}", BLUE)
+
+
+class EmergencyCard(Shown):
+    """The emergency signs: go to the emergency department now (or call an ambulance) and
+    show the pump card. From ``data/patient.toml`` [emergency] and [tiers.emergency]."""
+
+    def __init__(self):
+        route = _sentence(safety.tier("emergency").text.removeprefix("Emergency: "))
+        items = "".join(f"<li style='margin:4px 0'><b>{esc(e.sign)}</b> {esc(e.means.text)}"
+                        "</li>" for e in safety.emergencies())
+        self.readout = w.HTML(
+            f'<section aria-labelledby="itsim-emergency" style="border:4px solid #000;'
+            f'border-left:14px solid {VERMILLION};background:#fff4ec;padding:8px 14px;'
+            f'line-height:1.5;max-width:600px;box-sizing:border-box">'
+            f'<h4 id="itsim-emergency" style="margin:4px 0;font-size:1.2em">⚠ EMERGENCY: '
+            f'go now</h4><p style="margin:4px 0"><b>{esc(route)}</b></p>'
+            f'<ul style="margin:4px 0;padding-left:1.2em">{items}</ul></section>',
+            layout=wide("600px"))
+        self.widget = w.VBox([self.readout], layout=wide("600px"))
 
 
 class WarningSigns(Shown):
-    """Sort the warning signs: too much medicine, too little medicine, or the wound. Each
-    choice gets an answer at once."""
+    """Sort the warning signs: too much medicine, too little medicine, or the wound or an
+    infection. A sign can belong to more than one group (every one is right). Each choice
+    gets an answer at once, with what to do; emergencies are marked in words, not by colour
+    alone."""
 
     def __init__(self):
-        options = [("choose", "")] + [(v, k) for k, v in guide.GROUPS.items()]
+        options = [("choose", "")] + [(v, k) for k, v in safety.GROUPS.items()]
+        self.table = safety.signs()
         self.rows = {}
         boxes = []
-        for sign in guide.signs():
+        for sign in self.table:
             pick = w.Dropdown(options=options, value="", description=sign.capitalize(),
-                              style={"description_width": "300px"},
-                              layout=w.Layout(width="560px"))
-            answer = w.HTML(layout=w.Layout(width="560px"))
+                              style={"description_width": "initial"},
+                              layout=w.Layout(width="100%", max_width="560px",
+                                              flex_flow="row wrap"))
+            answer = w.HTML(layout=wide("560px"))
             self.listen(pick, lambda _, s=sign: self.check(s))
             self.rows[sign] = (pick, answer)
             boxes += [pick, answer]
         self.score = self.readout = w.HTML()         # the readout is the score line
         self.reset_button = w.Button(description="Reset", tooltip="Clear every choice")
         self.on_press(self.reset_button, lambda _: self.reset())
-        self.widget = w.VBox([w.HTML("<h4 style='margin:4px 0'>Warning signs: sort them</h4>"),
-                              *boxes, self.reset_button, self.score])
+        self.widget = w.VBox([w.HTML("<h4 style='margin:4px 0'>Warning signs: sort them</h4>"
+                                     "<span>Some signs fit more than one group.</span>"),
+                              *boxes, self.reset_button, self.score], layout=wide("560px"))
         self._count()
 
     @handled
@@ -131,17 +189,19 @@ class WarningSigns(Shown):
             answer.value = ""
         else:
             try:
-                right, text = guide.sort_sign(sign, pick.value)
+                a = safety.sort_sign(sign, pick.value)
             except InputError as e:
                 answer.value = error_box(plain_message(e, {"sign": "Sign", "group": "Group"}))
             else:
-                answer.value = (f'<div role="status" style="color:{GREEN if right else VERMILLION}'
-                                f'">{"✔" if right else "✘"} {esc(text)}</div>')
+                answer.value = (f'<div role="status" style="color:'
+                                f'{GREEN if a.right else VERMILLION}">'
+                                f'{"✔" if a.right else "✘"} {esc(a.text)}</div>'
+                                + _action_html(a))
         self._count()
 
     def _count(self):
         done = [(s, p.value) for s, (p, _) in self.rows.items() if p.value]
-        right = sum(guide.signs()[s] == g for s, g in done)
+        right = sum(g in self.table[s].groups for s, g in done)
         self.score.value = f"<b>{right} of {len(self.rows)}</b> sorted correctly."
 
     @handled
@@ -150,3 +210,38 @@ class WarningSigns(Shown):
             pick.value = ""
             answer.value = ""
         self._count()
+
+
+class TravelGuide(Shown):
+    """Flying, diving and heat: the advice for your kind of pump."""
+
+    def __init__(self):
+        kinds = safety.pump_kinds()
+        self.kind = w.Dropdown(options=[(v, k) for k, v in kinds.items()], value="not-sure",
+                               description="My pump is", style={"description_width": "initial"},
+                               layout=w.Layout(width="100%", max_width="560px",
+                                               flex_flow="row wrap"))
+        self.listen(self.kind, lambda _: self.update())
+        self.readout = w.HTML(layout=wide("560px"))
+        self.widget = w.VBox([w.HTML("<h4 style='margin:4px 0'>Travel, diving and heat for "
+                                     "my pump</h4>"), self.kind, self.readout],
+                             layout=wide("560px"))
+        self.update()
+
+    def labels(self) -> dict:
+        return {"pump kind": "My pump is"}
+
+    @handled
+    def update(self):
+        t = safety.travel(self.kind.value)
+        facts = (t.flying, t.diving, t.heat)
+        tags = sorted({tag for f in facts for tag in f.source})
+        rows = "".join(f"<div style='margin:4px 0'><b>{name}.</b> {esc(text)}</div>" for name, text
+                       in (("Flying", t.flying_text()), ("Diving", t.diving.text),
+                           ("Heat", t.heat.text)))
+        guess = (" Some of this is the course's own advice, where the makers say nothing: "
+                 "ask your team." if any(f.assumption for f in facts) or t.cabin_change
+                 is not None else "")
+        self.readout.value = box(
+            rows + f"<span style='color:{GREY}'>Sources: {esc(', '.join(tags))}.{guess}"
+            "</span>", BLUE)
