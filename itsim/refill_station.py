@@ -33,9 +33,12 @@ NOTABLE = 0.3          # a side-effect index worth telling the learner about (0-
 
 STEPS = ("verify", "interrogate", "locate", "prepare", "access", "aspirate", "confirm",
          "inject", "program", "observe")
+ASSESS = "assess"          # required when the patient arrives with an empty pump or withdrawal
+ALL_STEPS = STEPS[:2] + (ASSESS,) + STEPS[2:]
 STEP_LABELS = {
     "verify": "Verify the order, drug and concentration (with a second nurse)",
     "interrogate": "Interrogate the pump",
+    "assess": "Assess the patient; escalate if the pump ran dry or withdrawal shows",
     "locate": "Locate the reservoir port",
     "prepare": "Prepare: sterile field and refill kit",
     "access": "Access the port with the needle",
@@ -48,7 +51,8 @@ STEP_LABELS = {
 NEEDLES = ("non-coring", "standard")
 SITES = ("reservoir port", "side port")
 DANGER = ("pocket-fill", "cap-injection", "wrong-drug", "wrong-concentration",
-          "wrong-programmed-concentration", "overfill", "programmer-volume-too-high")
+          "wrong-programmed-concentration", "overfill", "programmer-volume-too-high",
+          "no-escalation")
 DANGER_CAP = 40            # the most a session with a dangerous mistake can score
 
 
@@ -195,13 +199,14 @@ class RefillSession:
         self.entered_volume: float | None = None
         self.entered_conc: float | None = None
         self.observed = 0.0
+        self.escalated = False
         self.seen: list[str] = []
 
     # -- the steps ---------------------------------------------------------------------------
     def do(self, step: str, **choices) -> str:
         """Do ``step`` with the trainee's ``choices``; returns what the nurse sees."""
-        if step not in STEPS:
-            raise InputError("step", step, "one of " + ", ".join(STEPS))
+        if step not in ALL_STEPS:
+            raise InputError("step", step, "one of " + ", ".join(ALL_STEPS))
         text = getattr(self, f"_{step}")(**choices)
         self.done.append(step)
         self.seen.append(text)
@@ -239,6 +244,29 @@ class RefillSession:
         elif alarm is not None and c.expected_residual <= alarm:
             lines.append("Alarm: low reservoir.")
         return " ".join(lines)
+
+    def _assess(self, escalate: bool = True) -> str:
+        """Look at the patient before touching the pump; ``escalate``: call the physician."""
+        c = self.case
+        self.escalated = bool(escalate)
+        empty = c.visit_day > c.empty_day
+        d = drugs.get(c.drug)
+        signs = ("rising stiffness and spasms, itching, tingling, fever, a racing heart, "
+                 "confusion [S153, B7, B14]" if d.name == "baclofen" else
+                 "pain coming back, agitation, yawning, mild diarrhoea, fever [M41, M42, M47]"
+                 if d.drug_class == "opioid" else "what the drug was treating coming back")
+        if empty:
+            seen = (f"The reservoir ran dry about {c.visit_day - c.empty_day:.1f} days ago. The "
+                    f"patient shows signs of withdrawal: {signs}.")
+        else:
+            seen = f"Look for withdrawal ({signs}) and for overdose (drowsiness, slow breathing)."
+        if not self.escalated:
+            return seen + " You carry on with the refill without calling anyone."
+        if empty:
+            return (seen + " You call the physician now: a missed refill needs a doctor at once "
+                    "[S153]. The refill restores the drug, but the withdrawal must be assessed "
+                    "and treated, and the patient watched closely afterwards [B7].")
+        return seen + " Nothing alarming: you note it and carry on."
 
     def _locate(self, template: bool = True) -> str:
         self.template = bool(template)
@@ -358,9 +386,20 @@ class RefillSession:
         missed = [s for s in STEPS if s not in self.done]
         first = list(dict.fromkeys(self.done))
         out = [s for i, s in enumerate(first)
-               if any(STEPS.index(t) > STEPS.index(s) for t in first[:i])]
-        in_order = len([s for s in first if s not in out])
+               if any(ALL_STEPS.index(t) > ALL_STEPS.index(s) for t in first[:i])]
+        if self.needs_escalation(tl) and "assess" not in self.done:
+            missed.insert(1, "assess")
         harmed = self._harmed(tl)
+        if self.needs_escalation(tl) and not ("assess" in self.done and self.escalated):
+            mistakes.append(Mistake(
+                "no-escalation", "The patient arrived with an empty pump or in withdrawal, and "
+                "no one assessed them or called the physician.",
+                "When the reservoir ran dry or withdrawal shows, assess the patient and escalate "
+                "before and beside the refill: a missed refill needs a doctor at once, and "
+                "baclofen withdrawal can be fatal.", "[S153, B7]"))
+        first = [s for s in first if s in STEPS]                       # the ten scored steps
+        out = [s for s in out if s in STEPS]
+        in_order = len([s for s in first if s not in out])
         score = 6 * len(first) + 2 * in_order + (20 if not mistakes and not harmed else 0)
         if harmed or any(m.dangerous for m in mistakes):
             score = min(score, DANGER_CAP)
@@ -431,13 +470,24 @@ class RefillSession:
                                "signs of overdose or withdrawal.", f["observe"].label))
         return out
 
+    def needs_escalation(self, tl=None) -> bool:
+        """The patient arrived with an empty reservoir, or already in withdrawal (``tl``: the
+        session's timeline, to read the withdrawal before the visit)."""
+        c = self.case
+        if c.visit_day > c.empty_day:
+            return True
+        if tl is None or tl.response is None:
+            return False
+        first = tl.summary()["response"]["withdrawal"]["first_day"]
+        return first is not None and first < c.visit_day
+
     def _situation(self) -> list:
         c = self.case
         if c.visit_day > c.empty_day:
             return [f"Situation: the patient came on day {c.visit_day:g}; the reservoir ran dry "
                     f"on day {c.empty_day:.1f}, so the drug had stopped before the visit "
-                    "(withdrawal risk; with baclofen it can be fatal [B7]). Book refills before "
-                    "the alarm date."]
+                    "(withdrawal risk; with baclofen it can be fatal [B7]). Plan refills about a "
+                    "week before the alarm date, never at it [S70]."]
         return []
 
     def _harmed(self, tl) -> bool:
@@ -567,6 +617,8 @@ def correct_session(case: RefillCase | None = None) -> RefillSession:
     d, conc, vol = s.case.order
     s.do("verify", second_check=True)
     s.do("interrogate")
+    if s.case.visit_day > s.case.empty_day:
+        s.do("assess", escalate=True)
     s.do("locate", template=True)
     s.do("prepare")
     s.do("access", needle="non-coring", site="reservoir port")

@@ -435,3 +435,47 @@ def test_visit_day_and_date_refuse_what_has_no_date():
     assert refill.visit_day(72.4) == 72
     with pytest.raises(InputError):
         refill.visit_day(10 ** 7, "2026-12-03")
+
+
+# --- the late patient: assess and escalate (issue 16 §3) -----------------------------------
+
+def _late_case():
+    from itsim.refill_station import load_cases
+    return next(c for c in load_cases() if "late" in c.title)
+
+
+def _plain_refill(case, assess=None):
+    s = RefillSession(case)
+    d, conc, vol = s.case.order
+    s.do("verify", second_check=True)
+    s.do("interrogate")
+    if assess is not None:
+        s.do("assess", escalate=assess)
+    for step, kw in (("locate", {"template": True}), ("prepare", {}), ("access", {}),
+                     ("aspirate", {}), ("confirm", {}), ("inject", {"volume": f"{vol!r} mL"}),
+                     ("program", {"volume": f"{vol!r} mL", "concentration": f"{conc!r} mcg/mL"}),
+                     ("observe", {"minutes": 30})):
+        s.do(step, **kw)
+    return s
+
+
+def test_a_plain_refill_of_a_patient_whose_pump_ran_dry_is_unsafe():
+    # the old station scored this 100/100 "safe": _harmed ignored withdrawal on arrival
+    case = _late_case()
+    assert case.visit_day > case.empty_day
+    r = _plain_refill(case).finish()
+    assert not r.safe and r.score <= 40 and "no-escalation" in codes(r)
+    assert "assess" in r.missed and "[S153, B7]" in r.summary()
+    skipped = _plain_refill(case, assess=False).finish()          # looked, called no one
+    assert not skipped.safe and "no-escalation" in codes(skipped)
+    done = _plain_refill(case, assess=True).finish()
+    assert done.safe and done.score == 100 and "no-escalation" not in codes(done)
+    assert correct_session(case).finish().score == 100            # the model answer escalates
+
+
+def test_assessing_a_routine_patient_is_allowed_and_not_required():
+    s = RefillSession(RefillCase())
+    text = s.do("assess", escalate=False)
+    assert "withdrawal" in text and "carry on" in text
+    assert correct_session(RefillCase()).finish().score == 100
+    assert not RefillSession(RefillCase()).needs_escalation()

@@ -114,3 +114,23 @@ def test_bad_case_files_give_a_clear_error(tmp_path, bad):
     from itsim import InputError
     with pytest.raises(InputError):
         load_cases(f)
+
+
+def test_refill_station_has_an_assess_and_escalate_row_the_late_case_needs():
+    st = R.RefillStation(CASES)
+    st.case_box.value = [c.title for c in CASES].index("Baclofen: the patient comes late")
+    st.options["verify"]["second_check"].value = True
+    st.options["locate"]["template"].value = True
+    st.options["program"]["concentration"].value = "500 mcg/mL"
+    for step in STEPS:
+        st.press(step)
+    assert not st.finish().safe and "UNSAFE" in st.readout_text
+    st.reset()
+    st.options["verify"]["second_check"].value = True
+    st.options["locate"]["template"].value = True
+    st.options["program"]["concentration"].value = "500 mcg/mL"
+    st.options["assess"]["escalate"].value = True
+    for step in STEPS[:2] + ("assess",) + STEPS[2:]:
+        st.press(step)
+    r = st.finish()
+    assert r.safe and r.score == 100

@@ -13,7 +13,8 @@ from plotly.subplots import make_subplots
 
 from .. import dosing, refill
 from ..errors import InputError
-from ..refill_station import NEEDLES, SITES, STEP_LABELS, STEPS, RefillCase, RefillSession
+from ..refill_station import (ALL_STEPS, NEEDLES, SITES, STEP_LABELS, RefillCase,
+                              RefillSession)
 from ..simulation import simulate
 from ..units import fmt, parse
 from .body import FIGURE_WIDTH, _narrow_readout
@@ -209,6 +210,8 @@ class RefillStation(Shown):
         opt = {
             "verify": {"second_check": w.Checkbox(value=False, indent=False,
                                                   description="with a second nurse")},
+            "assess": {"escalate": w.Checkbox(value=False, indent=False,
+                                              description="call the physician")},
             "locate": {"template": w.Checkbox(value=False, indent=False,
                                               description="use the template")},
             "access": {"needle": w.Dropdown(options=NEEDLES, value="non-coring",
@@ -234,7 +237,7 @@ class RefillStation(Shown):
         self._defaults = {id(wd): wd.value for widgets in opt.values() for wd in widgets.values()}
         rows = []
         self.buttons = {}
-        for i, step in enumerate(STEPS):
+        for i, step in enumerate(ALL_STEPS):
             b = w.Button(description=f"{i + 1}. {step}", tooltip=STEP_LABELS[step],
                          layout=w.Layout(width="130px"))
             self.on_press(b, lambda _, s=step: self.press(s))
