@@ -11,9 +11,16 @@ Three kinds of trial, each on the body model (``itsim.body``: CSF and response):
   24-h intervals, observed for 4-8 h, the Modified Ashworth grade read hourly; no response
   to 100 mcg means not a candidate [S151];
 - :func:`single_shot`: one opioid or ziconotide test dose with hourly pain readings, the
-  required observation (6 h [S87]; 24 h after intrathecal morphine [S80]) and the success
-  rule (a 50 % fall in pain without intolerable side effects [S89]);
-- :func:`continuous`: a catheter trial over days through a pump (itsim.simulate).
+  required observation and the success rule (a 50 % fall in pain without intolerable side
+  effects [S89]);
+- :func:`continuous`: a catheter trial over days through a pump (itsim.simulate), as an
+  inpatient [A2].
+
+Which observation rule applies when (:func:`observation_rule`): an intrathecal *morphine*
+test dose is watched at least 24 h in a fully equipped, staffed setting, the label's rule
+[M2, S80]; another opioid's single shot at least 6 h, outpatient or inpatient, and an
+outpatient then goes home to a responsible adult who keeps watching [S87, A5]; a catheter
+trial is done as an inpatient [A2]; baclofen screening doses are watched 4-8 h [S151].
 
 A reading is not the model's score: it has scatter (a labelled assumption), a placebo fall in
 pain [Z11], and is recorded the way people record it (whole NRS points, Ashworth grades), so
@@ -91,6 +98,66 @@ def required_hours(drug: str) -> float:
     return facts("pain")["observe_min"].value * 24
 
 
+@dataclass(frozen=True)
+class ObservationRule:
+    """Which observation rule applies to a trial: at least ``hours`` in ``setting``, then
+    ``after`` (what happens after discharge), with the reason (``why``) and the sources."""
+
+    trial: str
+    drug: str
+    hours: float | None
+    setting: str
+    after: str
+    why: str
+    source: str
+
+    def text(self) -> str:
+        least = "" if self.hours is None else f"at least {significant(self.hours, 3)} h, "
+        return f"{least}{self.setting}; {self.after} ({self.why} {self.source})."
+
+
+TRIALS = ("single-shot", "screening", "continuous")
+
+
+def observation_rule(drug: str, trial: str = "single-shot") -> ObservationRule:
+    """The observation rule for a ``trial`` ('single-shot', 'screening' or 'continuous') of
+    ``drug``. A morphine test dose: 24 h, fully equipped and staffed (the label's rule is
+    stricter than the general 6 h and replaces it) [M2]; other opioids: 6 h, outpatient or
+    inpatient, a responsible adult watching after discharge [S87, A5]; a catheter trial:
+    inpatient, watched throughout [A2]; baclofen screening: 4-8 h after each dose [S151]."""
+    d = drugs.get(drug).name
+    if not isinstance(trial, str) or trial not in TRIALS:
+        raise InputError("trial", trial, "one of " + ", ".join(TRIALS))
+    pain = facts("pain")
+    if trial == "continuous":
+        f = pain["catheter_trial_setting"]
+        return ObservationRule(trial, d, None, "as an inpatient", "watched throughout the "
+                               "days of the trial", "catheter trials should be inpatient",
+                               f.label)
+    if d == "baclofen" or trial == "screening":
+        if d != "baclofen":
+            raise InputError("trial", trial, "'screening' is the baclofen trial; use "
+                             "'single-shot' or 'continuous' for a pain drug")
+        f = facts("baclofen")["observe"]
+        return ObservationRule(trial, d, f.low * 24, f"up to {significant(f.high * 24, 3)} h "
+                               "after each screening dose", "the next dose 24 h later",
+                               "the label's screening schedule", f.label)
+    if d == "morphine":
+        f = pain["observe_morphine"]
+        return ObservationRule(trial, d, f.value * 24, "in a fully equipped and staffed "
+                               "setting", "not sent home before the 24 h are up",
+                               "the morphine label: breathing can slow up to a day later; "
+                               "stricter than the general 6 h, so it replaces it", f.label)
+    f = pain["observe_min"]
+    who = pain["after_discharge"]
+    why = "the general rule for an intrathecal opioid test dose"
+    if not drugs.get(d).is_opioid:
+        why = f"the opioid figure, used for {d} as a teaching assumption"
+    return ObservationRule(trial, d, f.value * 24, "as an outpatient or an inpatient",
+                           f"an outpatient goes home only with {who.value} who keeps watching "
+                           f"{who.label}", why, f.label)
+
+
 def default_observe(drug: str) -> float:
     """Hours a trial watches each dose unless told otherwise: the label's longest (8 h) for
     baclofen screening, the required observation for the others."""
@@ -154,6 +221,7 @@ class TrialResult:
     reasons: list
     first_pump_dose: float | None = None
     first_dose_note: str = ""
+    observation: ObservationRule | None = None
 
     @property
     def positive_dose(self) -> float | None:
@@ -171,6 +239,8 @@ class TrialResult:
                    f"observed {significant(self.observe_hours, 3)} h after each dose (required:"
                    f" at least {significant(self.required_hours, 3)} h)")
         lines = [f"{self.kind.capitalize()}: {self.drug} for {self.patient.label}, {watched}."]
+        if self.observation is not None:
+            lines.append("Observation rule: " + self.observation.text())
         if self.kind == "continuous trial":
             d = self.doses[0]
             days = np.ceil(d.reading_hours / 24 - 1e-9)
@@ -396,7 +466,7 @@ def screening(patient="spinal-spasticity", *, start="50 mcg", observe="8 h", sus
     decision, reasons, first, note = _screening_decision(tests, obs, rule)
     return TrialResult("baclofen screening", "baclofen", person, "MAS", obs,
                        required_hours("baclofen"), _criterion("MAS", 0.0, rule), tests,
-                       decision, reasons, first, note)
+                       decision, reasons, first, note, observation_rule("baclofen", "screening"))
 
 
 def _criterion(scale, success, rule) -> str:
@@ -485,7 +555,8 @@ def single_shot(drug="morphine", dose=None, patient="chronic-non-cancer-pain", *
                           "check mg against mcg.")
     first, note = (_opioid_first_dose(d, person) if decision == "candidate" else (None, ""))
     return TrialResult("single-shot trial", d, person, "NRS", obs, need,
-                       _criterion("NRS", ok, rule), [t], decision, reasons, first, note)
+                       _criterion("NRS", ok, rule), [t], decision, reasons, first, note,
+                       observation_rule(d, "single-shot"))
 
 
 def _example_dose(drug: str) -> str:
@@ -596,7 +667,8 @@ def continuous(drug="morphine", dose=None, patient="chronic-non-cancer-pain", *,
                    "sourced rule") if decision == "candidate" else (None, "")
     return TrialResult("continuous trial", d, person, "NRS", span * 24, span * 24,
                        f"mean pain over the last day at least {100 * ok:g} % below the "
-                       "reading before the trial", [t], decision, reasons, first, note)
+                       "reading before the trial", [t], decision, reasons, first, note,
+                       observation_rule(d, "continuous"))
 
 
 # --- cohorts ---------------------------------------------------------------------------------

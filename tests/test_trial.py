@@ -151,3 +151,26 @@ def test_every_trial_fact_has_a_source_or_is_a_labelled_assumption():
     assert len(seen) >= 20
     for _, f in seen:
         assert f.source or (f.assumption and f.note)
+
+
+# --- issue 16: which observation rule applies when ------------------------------------------
+
+def test_observation_rule_says_which_rule_applies():
+    m = trial.observation_rule("morphine")
+    assert m.hours == pytest.approx(24) and "M2" in m.source and "replaces" in m.why
+    h = trial.observation_rule("hydromorphone")
+    assert h.hours == pytest.approx(6) and "responsible adult" in h.after and "A5" in h.source
+    c = trial.observation_rule("morphine", "continuous")
+    assert c.hours is None and "inpatient" in c.setting and "A2" in c.source
+    b = trial.observation_rule("baclofen", "screening")
+    assert b.hours == pytest.approx(4)
+    with pytest.raises(InputError):
+        trial.observation_rule("morphine", "screening")
+    with pytest.raises(InputError):
+        trial.observation_rule("morphine", "overnight")
+    # every trial result names its rule
+    assert "24 h" in trial.single_shot("morphine", "1 mg", noise=False).summary().split(
+        "Observation rule:")[1]
+    assert "inpatient" in trial.continuous("morphine", "0.5 mg/day", noise=False).summary()
+    assert "responsible adult" in trial.single_shot("ziconotide", "2.5 mcg",
+                                                    noise=False).summary()

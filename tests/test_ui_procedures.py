@@ -101,3 +101,10 @@ def test_lessons_ask_their_questions_and_use_their_panels(lesson, name, panels):
     for panel in panels:
         assert panel in text
     assert "By the end of this lesson" in text and "## Summary" in text
+
+
+def test_pain_trial_names_the_observation_rule_that_applies():
+    from itsim.ui.procedures import PainTrial
+    p = PainTrial()
+    p.inputs["drug"].value = "morphine"
+    assert "Observation rule" in p.readout.value and "24 h" in p.readout.value

@@ -238,7 +238,9 @@ class PainTrial(Panel):
         self.readout.value = box(
             _decision_html(t) + "<hr style='margin:6px 0'>"
             f"Pain before: {d.before:g}; lowest reading {best:g}.{extra}<br>"
-            f"<span style='color:{GREY}'>Success: {esc(t.criterion)}. Readings include a "
+            + (f"<b>Observation rule</b>: {esc(t.observation.text())}<br>"
+               if t.observation is not None else "")
+            + f"<span style='color:{GREY}'>Success: {esc(t.criterion)}. Readings include a "
             "6 % placebo fall [Z11] and scatter (a teaching assumption).</span>",
             DECISION_COLOURS[t.decision])
 
