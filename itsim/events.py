@@ -66,7 +66,19 @@ EVENT_SPECS: dict[str, dict[str, tuple]] = {
     "temperature": {"value": ("temperature", True, None), "duration": ("time", True, None)},
     "altitude": {"value": ("length_m", True, None), "duration": ("time", True, None)},
     "dive": {"depth": ("length_m", True, None), "duration": ("time", True, None)},
+    # emergency care (itsim.emergency; time courses in data/emergency.toml): drugs given to
+    # the patient, not through the pump. Naloxone IV blocks opioid effects for a while;
+    # a benzodiazepine eases withdrawal signs (not the cause) and adds sedation.
+    "naloxone": {"dose": ("mass", True, None)},
+    "benzodiazepine": {"dose": ("mass", True, None)},
+    # CSF drained through the catheter access port or by lumbar puncture: the drug in it is
+    # removed (counted as removed in the mass balance)
+    "csf-drainage": {"volume": ("volume", True, None), "route": ("text", False, "lumbar-puncture")},
+    # a bolus of the pump's drug (or ``drug``) injected by lumbar puncture, not through the pump
+    "it-bolus": {"dose": ("mass", True, None), "drug": ("text", False, None)},
+    "call-help": {},                            # a log entry: the time help was called
 }
+ROUTES = ("lumbar-puncture", "access-port")
 KINDS = tuple(EVENT_SPECS)
 _DAY = re.compile(r"^\s*day\s+(?P<n>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)\s*$",
                   re.I)
@@ -109,6 +121,8 @@ def _param(kind: str, name: str, spec, value):
     if unit == "text":
         if not isinstance(value, str) or not value.strip():
             raise InputError(where, value, "expected text")
+        if kind == "csf-drainage" and value.strip() not in ROUTES:
+            raise InputError(where, value, "expected one of " + ", ".join(ROUTES))
         return value.strip()
     if unit == "bool":
         if not isinstance(value, bool):

@@ -91,18 +91,28 @@ def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
         from .body import systemic
         absorbed = systemic.equivalent_input([(k, m) for k, dg, m in sim.pockets
                                               if dg == d.name], n, dt, d.name)
+        real = len(inputs)                    # inputs of drug that really entered the CSF
         if absorbed is not None:              # a pocket fill reaching the CSF through the blood
             inputs.append((absorbed, systemic.profile(model.volumes)))
+        from . import emergency_events
+        lp, drained = emergency_events.csf_changes(tl, evs, d.name, n, dt, model, inputs, real,
+                                                 levels[0])
         conc = model.response([m for m, _ in inputs], dt, [w for _, w in inputs], levels)
         tl.csf = {"tip": conc[0], "target": conc[1], "brainstem": conc[2], "levels": levels,
                   "model": model, "fast": fast, "inputs": inputs}
     if patient is not None:
         # scores and indices in single precision (7 digits are plenty for a 0-10 score and
         # halve the memory traffic); the filters behind them run in double precision
+        from . import emergency_events
+        rescue = emergency_events.rescue(evs, d.name, n, dt)
         tl.response = response.respond(
             conc[1], conc[2], dt, pharm, baseline=person.baseline, exposure=person.exposure,
-            sensitivity=person.sensitivity, tolerance=person.tolerance, dtype=np.float32)
+            sensitivity=person.sensitivity, tolerance=person.tolerance, dtype=np.float32,
+            antagonism=rescue.get("antagonism"))
         tl.response.patient = person
+        tl.rescue = rescue
+    from . import emergency_events
+    emergency_events.log(tl, evs, patient is not None, csf_target is not None)
     return tl
 
 

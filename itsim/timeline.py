@@ -55,16 +55,20 @@ class Balance:
     to_csf: float
     to_tissue: float
     removed: float
+    drained: float = 0.0        # taken out of the CSF by drainage (to_csf is net of it)
 
     @property
     def error(self) -> float:
         return self.filled - (self.in_reservoir + self.in_catheter + self.to_csf
-                              + self.to_tissue + self.removed)
+                              + self.to_tissue + self.removed + self.drained)
 
     def as_dict(self) -> dict:
-        return {"filled_mcg": self.filled, "to_csf_mcg": self.to_csf,
-                "to_tissue_mcg": self.to_tissue, "in_reservoir_mcg": self.in_reservoir,
-                "in_catheter_mcg": self.in_catheter, "removed_at_refill_mcg": self.removed}
+        out = {"filled_mcg": self.filled, "to_csf_mcg": self.to_csf,
+               "to_tissue_mcg": self.to_tissue, "in_reservoir_mcg": self.in_reservoir,
+               "in_catheter_mcg": self.in_catheter, "removed_at_refill_mcg": self.removed}
+        if self.drained:
+            out["drained_from_csf_mcg"] = self.drained
+        return out
 
 
 @dataclass
@@ -86,6 +90,7 @@ class Timeline:
     csf: dict | None = None          # {"tip", "target", "brainstem": arrays; "levels", "model"}
     response: object = None          # itsim.body.response.Response, with a patient
     mass: np.ndarray | None = None   # size (0-1) of an inflammatory mass at the tip, if any
+    rescue: dict | None = None       # emergency care: naloxone, benzodiazepine arrays
 
     @cached_property
     def t(self) -> np.ndarray:

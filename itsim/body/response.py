@@ -328,12 +328,15 @@ def _first(t, mask):
 
 def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exposure=1.0,
             sensitivity=1.0, tolerance=1.0, outputs=None, dtype=np.float64,
-            reduce_effects: bool = False, chunk: int = 256) -> Response:
+            reduce_effects: bool = False, chunk: int = 256, antagonism=None) -> Response:
     """The response to CSF concentrations ``c_target`` and ``c_brainstem`` (mcg/mL, one per
     step of ``dt`` minutes). Patient factors are scalars (one patient: 1-D results) or
     arrays of N (a cohort: (N, steps) results). ``outputs``: effect names to compute (all
     by default; ``[]`` for the score only); ``reduce_effects``: keep only each patient's
-    largest value of each effect (arrays of N), to spare memory in large cohorts."""
+    largest value of each effect (arrays of N), to spare memory in large cohorts.
+    ``antagonism``: a factor per step (1 or more) dividing the effect-site concentrations
+    behind the score and the effects, for an antagonist such as naloxone (tolerance and
+    dependence follow the drug itself)."""
     f = model_facts()
     emax = f["max_effect"].value
     one = np.ndim(baseline) == 0
@@ -372,6 +375,10 @@ def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exp
     effects = {k: np.empty(n if reduce_effects else (n, steps), dtype=dtype) for k in names}
     rebound = withdrawal if ph.rebound else np.zeros(u.shape, dtype=dtype)
     u_d = u.astype(dtype, copy=False)
+    if antagonism is not None:
+        block = np.asarray(antagonism, dtype=dtype)
+        u_d = u_d / block
+        ub = ub / block
     raw = {"target": u_d, "brainstem": ub}
     sites = {"target"} | {ph.effects[e][0] for e in names if ph.effects[e][2]}
 
