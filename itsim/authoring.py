@@ -48,6 +48,13 @@ def review(text: str, name: str = "case") -> Review:
             return Review([f"The file is not valid TOML: {err.allowed[len('not valid TOML: '):]}"
                            ". Check quotes, brackets and '=' signs."], [])
         return Review([_plain(err)], [])
+    if isinstance(raw, dict) and "emergency" in raw:        # an emergency-room case
+        from . import emergency
+        try:
+            emergency.Session(emergency.from_dict(raw, name)).vitals()
+        except InputError as err:
+            return Review([_plain(err)], [])
+        return Review([], [])
     problems = _section_problems(raw)
     if problems:
         return Review(problems, [])

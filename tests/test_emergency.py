@@ -180,3 +180,15 @@ def test_every_emergency_fact_is_sourced_or_a_labelled_assumption():
     for owner, f in facts:
         assert f.source or (f.assumption and f.note), (owner, f.name)
     assert "10 mg" in " ".join(emergency.teaching("opioid_overdose"))
+
+
+def test_itsim_check_reads_an_emergency_case_and_gives_plain_problems(tmp_path, capsys):
+    from itsim import cli
+    good = emergency.folder() / "baclofen_empty_pump.toml"
+    assert cli.main(["check", str(good)]) == 0
+    bad = tmp_path / "bad.toml"
+    bad.write_text(good.read_text().replace('right = ["call-help"', 'right = ["pray"'))
+    capsys.readouterr()
+    assert cli.main(["check", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "emergency.right" in out and "pray" in out
