@@ -8,6 +8,7 @@ from .dosing import (DoseCalculator, RouteConversion, TitrationPlanner,
                      concentration_comparison)
 from .device import (ConstantFlowPhysics, Programmer, ReservoirTimeline, TransitDelay,
                      bridge_figure, reservoir_figure)
+from .emergency import EmergencyRoom
 from .library import DrugBrowser, drug_table_html
 from .quiz import Question
 from .timeline import timeline_figure
@@ -16,4 +17,4 @@ __all__ = ["DoseCalculator", "RouteConversion", "TitrationPlanner", "DrugBrowser
            "concentration_comparison",
            "drug_table_html", "Question", "ReservoirTimeline", "TransitDelay",
            "ConstantFlowPhysics", "Programmer", "bridge_figure",
-           "reservoir_figure", "timeline_figure"]
+           "reservoir_figure", "timeline_figure", "EmergencyRoom"]
