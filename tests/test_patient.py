@@ -214,7 +214,7 @@ def test_pills_ziconotide_and_alcohol_advice():
     assert "B16" in pills.source and "not" in pills.text and "withdrawal" in pills.text
     zic = ps.advice("ziconotide")
     assert zic.source == ("Z6",)
-    for words in ("confused", "see or hear things", "mood"):
+    for words in ("confused", "see or hear things", "mood"):       # [Z6]
         assert words in zic.text
     alcohol = ps.advice("alcohol")               # not in the reference: a labelled assumption
     assert alcohol.assumption and "Not found" in alcohol.note and "opioid" in alcohol.text
@@ -298,3 +298,13 @@ def test_the_start_page_lists_every_lesson_with_its_time():
         if not path.name.startswith("00"):
             assert f"({path.name})" in text, path.name
     assert text.count(" min |") >= 10
+
+
+def test_travel_guide_and_emergency_card_every_choice_in_plain_words():
+    panel = TravelGuide()
+    for _, kind in panel.kind.options:
+        panel.kind.value = kind
+        text = panel.readout_text
+        assert panel.failure is None and "Traceback" not in text
+        assert text.startswith("Flying.") and "Diving." in text and "Heat." in text
+    assert EmergencyCard().readout_text.count("Show your pump card") == 1

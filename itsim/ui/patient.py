@@ -168,8 +168,7 @@ class WarningSigns(Shown):
         for sign in self.table:
             pick = w.Dropdown(options=options, value="", description=sign.capitalize(),
                               style={"description_width": "initial"},
-                              layout=w.Layout(width="100%", max_width="560px",
-                                              flex_flow="row wrap"))
+                              layout=wide("560px"))
             answer = w.HTML(layout=wide("560px"))
             self.listen(pick, lambda _, s=sign: self.check(s))
             self.rows[sign] = (pick, answer)
@@ -219,8 +218,7 @@ class TravelGuide(Shown):
         kinds = safety.pump_kinds()
         self.kind = w.Dropdown(options=[(v, k) for k, v in kinds.items()], value="not-sure",
                                description="My pump is", style={"description_width": "initial"},
-                               layout=w.Layout(width="100%", max_width="560px",
-                                               flex_flow="row wrap"))
+                              layout=wide("560px"))
         self.listen(self.kind, lambda _: self.update())
         self.readout = w.HTML(layout=wide("560px"))
         self.widget = w.VBox([w.HTML("<h4 style='margin:4px 0'>Travel, diving and heat for "
@@ -237,7 +235,8 @@ class TravelGuide(Shown):
         facts = (t.flying, t.diving, t.heat)
         tags = sorted({tag for f in facts for tag in f.source})
         rows = "".join(f"<div style='margin:4px 0'><b>{name}.</b> {esc(text)}</div>" for name, text
-                       in (("Flying", t.flying_text()), ("Diving", t.diving.text),
+                       in (("Flying", t.flying_text().replace(" %", "\u00a0%")),
+                           ("Diving", t.diving.text),
                            ("Heat", t.heat.text)))
         guess = (" Some of this is the course's own advice, where the makers say nothing: "
                  "ask your team." if any(f.assumption for f in facts) or t.cabin_change

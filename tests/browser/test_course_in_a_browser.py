@@ -77,16 +77,28 @@ def test_patient_pages_in_voila_hide_code_and_answer(voila_app, page):
     assert page.locator(".jp-InputArea-editor, .CodeMirror, .cm-editor").count() == 0
     assert "import" not in page.inner_text("body")
     # the refill calendar: 20 mL at 0.25 mL/day from 3 Dec 2026 -> alarm after 72 days
+    # (Saturday 13 February); the refill is planned a week before it, on a weekday
     rate = page.get_by_label("Pump rate")
     rate.fill("0.25 mL/day")
     rate.press("Enter")
-    page.wait_for_selector("text=Friday 12 February 2027", timeout=30_000)
-    # the alarm chooser
+    page.wait_for_selector("text=Friday 05 February 2027", timeout=30_000)
+    page.wait_for_selector("text=Saturday 13 February 2027", timeout=30_000)
+    # the alarm chooser: a two-tone alarm is an emergency if the team cannot be reached
     page.get_by_label("A two-tone sound, about three seconds long").check()
     page.wait_for_selector("text=Call your doctor straight away", timeout=30_000)
-    # the warning-signs sorter
+    page.wait_for_selector("[role=alert] >> text=go to the emergency department now",
+                           timeout=30_000)
+    # the warning-signs sorter: fever is an infection or (baclofen) withdrawal, both right
     page.get_by_label("Fever").select_option(label="the wound or an infection")
     page.wait_for_selector("text=can be a sign of the wound", timeout=30_000)
+    page.get_by_label("Fever").select_option(label="too little medicine")
+    page.wait_for_selector("text=Both answers are right", timeout=30_000)
+    page.get_by_label("Slow or shallow breathing").select_option(label="too much medicine")
+    page.wait_for_selector("text=⚠ EMERGENCY: Call an ambulance", timeout=30_000)
+    # the emergency card stands out in words, and travel advice follows the pump kind
+    assert page.locator("text=⚠ EMERGENCY: go now").count() == 1
+    page.get_by_label("My pump is").select_option(label="a valve pump (Prometra)")
+    page.wait_for_selector("text=pressure chamber (hyperbaric oxygen)", timeout=30_000)
 
 
 @pytest.mark.skipif(not AXE.is_file(), reason="axe-core not installed: npm install in "
