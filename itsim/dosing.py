@@ -148,6 +148,15 @@ def _max_dose_finding(drug, dose: float) -> list[Finding]:
     if f is None or not _above(dose, f.value):
         return []
     times = f" ({significant(dose / f.value)} times it)" if dose >= 2 * f.value else ""
+    danger = f.get("danger_above")
+    danger = None if danger is None else parse(danger, "dose_rate", "max_daily_dose.danger_above")
+    if f.get("severity") == "caution" and (danger is None or not _above(dose, danger)):
+        return [Finding("above-max-daily-dose", "caution",
+                        f"{dose_text(dose, drug)} is above {dose_text(f.value, drug)}, the "
+                        f"highest daily dose the sources quote for {drug.name}{times}: a "
+                        "caution, not a proven ceiling (overdoses have been reported at "
+                        "800-2400 mcg/day [B18]). Check the order and watch closely.",
+                        f.label)]
     return [Finding("above-max-daily-dose", "danger",
                     f"{dose_text(dose, drug)} is above the maximum daily dose for {drug.name} "
                     f"({dose_text(f.value, drug)}){times}.", f.label)]
@@ -589,6 +598,9 @@ class Conversion:
     ratio: float
     source: str
     caveat: str
+    reduced: tuple[float, float] | None = None   # after the cross-tolerance reduction
+    reduction_label: str = ""
+    findings: tuple[Finding, ...] = ()           # e.g. the range runs above the maximum dose
 
     @property
     def ratio_text(self) -> str:
@@ -634,7 +646,24 @@ def convert_morphine(dose, from_route: str, to_route: str) -> Conversion:
     else:
         caveat = ("A rule of thumb made by chaining ratios, not a measured equivalence; real "
                   "patients vary widely. Start low and titrate.")
-    return Conversion(value, low, high, ratio, "[" + ", ".join(table["source"]) + "]", caveat)
+    cut = table.get("cross_tolerance_reduction")
+    reduced, label = None, ""
+    if cut is not None:
+        from .facts import parse_fact
+        f = parse_fact("drugs.toml [conversion.morphine_routes].cross_tolerance_reduction",
+                       "cross_tolerance_reduction", cut)
+        reduced, label = (value * (1 - f.high), value * (1 - f.low)), f.label
+        caveat += (f" Cross-tolerance is incomplete: reduce the calculated dose by "
+                   f"{f.low:.0%}-{f.high:.0%} ({fmt(reduced[0], 'dose_rate', 'mg/day')} to "
+                   f"{fmt(reduced[1], 'dose_rate', 'mg/day')}) when switching ({label}).")
+    findings: tuple = ()
+    if to_route == "intrathecal":
+        findings = tuple(_max_dose_finding(_drugs.get("morphine"), high))
+        if findings:
+            caveat += (f" The top of the range, {fmt(high, 'dose_rate', 'mg/day')}, is above "
+                       "the maximum intrathecal dose: never start there.")
+    return Conversion(value, low, high, ratio, "[" + ", ".join(table["source"]) + "]", caveat,
+                      reduced, label, findings)
 
 
 def convert_hydromorphone_morphine(dose, to: str) -> Conversion:

@@ -83,8 +83,10 @@ register(Question(
     "(oral:IV:epidural:intrathecal), what is the intrathecal equivalent in mg/day?",
     lambda: dosing.convert_morphine("300 mg/day", "oral", "intrathecal").value,
     hint="Divide the oral dose by 300.",
-    explain="300 ÷ 300 = 1 mg/day, but real patients needed anything from 10:1 to 125:1: start "
-    "lower and titrate.", kind="dose_rate", unit="mg/day"))
+    explain="300 ÷ 300 = 1 mg/day, but real patients needed anything from 10:1 to 125:1 (up to "
+    "30 mg/day, above the 20 mg/day maximum [M1]). Cut the dose by 25-50 % for incomplete "
+    "cross-tolerance (a teaching assumption), start lower and titrate.", kind="dose_rate",
+    unit="mg/day"))
 register(Question(
     "ex3.6", "Ziconotide: the label allows steps of at most 2.4 mcg/day, no more than 3 times a "
     "week. Starting at 2.4 mcg/day with a step every 3 days, on which day is 19.2 mcg/day "

@@ -366,3 +366,21 @@ def test_a_yes_no_option_must_be_true_or_false(name):
     with pytest.raises(InputError) as e:
         dosing.check("morphine", daily_dose="1 mg/day", **{name: "no"})   # "no" is truthy
     assert e.value.parameter == name
+
+
+def test_baclofen_above_1000_mcg_is_a_caution_and_a_gross_overdose_a_danger():
+    # B5's 'not to exceed 1000 mcg/day' is label-derived wording that was not found: a caution
+    over = dosing.check("baclofen", daily_dose="1100 mcg/day")
+    assert [(f.code, f.severity) for f in over] == [("above-max-daily-dose", "caution")]
+    slip = dosing.check("baclofen", daily_dose="200 mg/day")      # above B18's 2400 mcg/day
+    assert any(f.code == "above-max-daily-dose" and f.severity == "danger" for f in slip)
+
+
+def test_oral_to_intrathecal_morphine_flags_the_range_above_the_maximum_and_cross_tolerance():
+    c = dosing.convert_morphine("300 mg/day", "oral", "intrathecal")
+    assert c.high == pytest.approx(30_000)                         # 300 mg / 10
+    assert [f.code for f in c.findings] == ["above-max-daily-dose"]
+    assert c.findings[0].severity == "danger" and "30 mg/day" in c.caveat
+    assert c.reduced == (pytest.approx(500), pytest.approx(750))   # 25-50 % less than 1 mg
+    assert "cross-tolerance" in c.caveat.lower() and "assumption" in c.reduction_label
+    assert dosing.convert_morphine("10 mg/day", "oral", "iv").findings == ()
