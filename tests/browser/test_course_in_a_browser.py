@@ -55,6 +55,10 @@ def test_a_lesson_runs_in_jupyterlab_and_a_slider_moves_the_figure(lab, page):
     plot = page.locator(".js-plotly-plot").first
     plot.wait_for(timeout=60_000)
     plot.scroll_into_view_if_needed()
+    # the element appears before plotly.js has drawn into it (slow on a busy machine)
+    page.wait_for_function("() => { const p = document.querySelector('.js-plotly-plot');"
+                           " return p && p.data && p.data.length > 0 && p.data[0].y }",
+                           timeout=60_000)
     before = page.evaluate("() => JSON.stringify(document.querySelector('.js-plotly-plot')"
                            ".data[0].y)")
     handle = page.locator(".widget-slider .noUi-handle").first      # Response to baclofen
