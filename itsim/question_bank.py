@@ -484,9 +484,9 @@ register(Question(
     "q5.5", "When do infections after an intrathecal pump implant mostly appear?",
     lambda: "b" if _implant().complication_table()["deep-infection"].window[1] <= 92 else "c",
     hint="Look at the post-operative timeline panel.",
-    explain="Mostly in the first 2-3 months [S13, S92]: wounds are checked closely while they "
+    explain="Usually in the first 2 months [S13]: wounds are checked closely while they "
     "heal (6-8 weeks).", choices={"a": "on the day of surgery only",
-                                  "b": "mostly in the first 2-3 months",
+                                  "b": "usually in the first 2 months",
                                   "c": "evenly over the pump's life"}))
 
 register(Question(
@@ -558,7 +558,7 @@ register(Question(
     "seven days of the daily dose at once.", kind="mass", unit="mg", tolerance=0.02))
 register(Question(
     "ex5.4", "implant.complication_rates(20000, seed=2): what share of virtual patients had a "
-    "post-dural puncture headache, compared with the sourced 15 %?",
+    "post-dural puncture headache, compared with the 15 % in the data (a teaching figure)?",
     lambda: "a" if abs(_implant().complication_rates(20000, seed=2)["headache"][0] - 0.15)
     < 0.01 else "b",
     hint="rates['headache'] gives (drawn, sourced).",
@@ -846,7 +846,8 @@ def _capstone_first_alarm() -> str:
 register(Question(
     "q10.1", "In case 1, which alarm comes first, and what should the patient do?",
     _capstone_first_alarm, hint="Look at the list of alarms above the figure.",
-    explain="The single-tone low-reservoir alarm (day 120): call the clinic to book the refill. "
+    explain="The single-tone low-reservoir alarm (day 120): call the clinic at once, because "
+    "the refill was planned a week before this alarm and is now overdue. "
     "The two-tone alarm means the drug has stopped: call at once [S5, S12].",
     choices={"a": "one beep an hour (low reservoir): book the refill",
              "b": "a two-tone alarm: the drug has stopped"}))
@@ -859,10 +860,15 @@ register(Question(
     explain="3 mg/day ÷ 10 mg/mL = 0.3 mL/day, for 0.356 mL ÷ 0.3 mL/day = 1.2 days; then "
     "0.12 mL/day for the new 25 mg/mL solution.", kind="flow", unit="mL/day"))
 register(Question(
-    "q10.3", "Withdrawal signs, a normal pump log and the expected volume in the reservoir. "
-    "Which investigation next?", lambda: "b",
-    hint="The pump is working: where could the drug be going?",
-    explain="A plain X-ray of pump and catheter (cheap, low risk) looks for a kink, a break or a "
-    "disconnection [S21, S137]; an access-port study comes after [S67, S68].",
+    "q10.3", "A baclofen patient with a spinal cord injury at T4 has withdrawal signs, a normal "
+    "pump log and the expected volume in the reservoir. What comes first?", lambda: "d",
+    hint="Which is more urgent: the patient or the search for the cause?",
+    explain="Treat the withdrawal first: restore baclofen now (an intrathecal bolus given by a "
+    "physician; ICU care if it is severe) [S110]. A spinal cord injury at T6 or above puts him "
+    "at high risk [B7], and autonomic dysreflexia, sepsis and meningitis belong in the "
+    "differential [S135]. Then look for the cause, cheapest first: a plain X-ray of pump and "
+    "catheter for a kink, a break or a disconnection [S21, S137]; an access-port study comes "
+    "after [S67, S68].",
     choices={"a": "an MRI with contrast", "b": "a plain X-ray of pump and catheter",
-             "c": "a contrast study through the access port first"}))
+             "c": "a contrast study through the access port",
+             "d": "treat the withdrawal now, then a plain X-ray to find the cause"}))

@@ -20,3 +20,17 @@ def test_the_brainstem_peak_is_the_model_not_the_arrival_time():
     text = _markdown("lessons/01_intrathecal_space.ipynb")
     assert "1 to 3 hours" in text and "[C16]" in text
     assert "not as the time morphine reaches the brainstem" in text
+
+
+def test_complication_rates_are_not_tagged_to_case_reports():
+    import tomllib
+    raw = tomllib.loads((ROOT / "itsim" / "data" / "procedures.toml").read_text())
+    for name, c in raw["implant"]["complications"].items():
+        for key in ("risk", "window"):
+            assert not set(c[key].get("source", ())) & {"S91", "S92"}, (name, key)
+
+
+def test_q10_3_treats_the_withdrawal_first():
+    q = QUESTIONS["q10.3"]
+    assert "withdrawal now" in q.choices[q.expected()]
+    assert "[B7]" in q.explain and "[S135]" in q.explain and "T6 or above" in q.explain

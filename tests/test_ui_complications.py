@@ -37,10 +37,17 @@ def test_mri_panel_per_pump_kind():
     p = C.MRIByPumpKind()
     expect = {"programmable (peristaltic)": "motor-stall",
               "valve-gated, older model without the valve": "Overdose",
-              "constant-flow (gas-driven)": "Not affected"}
+              "constant-flow (gas-driven)": "Codman 3000"}
     for kind, text in expect.items():
         p.set(kind=kind)
         assert text in p.readout_text, kind
+    # issue 16: each kind shows its checklist; the bridge decision for the stalling pump
+    p.set(kind="programmable (peristaltic)")
+    assert "bridge" in p.readout_text and "(baclofen)" in p.readout_text
+    p.set(kind="valve-gated, older model without the valve")
+    assert "0.0 mg/day" in p.readout_text and "MR Unsafe" in p.readout_text
+    p.set(kind="constant-flow (gas-driven)")
+    assert "not true of every" in p.readout_text and "Not affected [S52]" not in p.readout_text
 
 
 def test_troubleshooting_game_scores_and_resets():
@@ -52,7 +59,7 @@ def test_troubleshooting_game_scores_and_resets():
     g.cause.value = "catheter-disconnection"
     g.answer()
     assert "Choose the action first" in g.readout_text
-    g.cause.value, g.action.value = "catheter-disconnection", "revise-catheter"
+    g.cause.value, g.action.value = "catheter-disconnection", "treat-withdrawal"
     assert g.answer().score == 100 and "Score 100/100" in g.readout_text
     g.reset()
     assert g.cause.value == "" and g.game.done == []

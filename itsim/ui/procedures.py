@@ -597,8 +597,9 @@ class PostOpTimeline(Panel):
         self.readout.value = box(
             f"<b>{sum(1 for p in people if p)} of {POSTOP_PATIENTS}</b> had a complication in "
             "the first 3 months.<br><table style='font-size:0.95em'><tr><th>complication</th>"
-            "<th>10 000 drawn</th><th>sourced</th></tr>" + rows + "</table>"
-            f"<span style='color:{GREY}'>Rates from published series [S91, S92]; the windows "
+            "<th>10 000 drawn</th><th>in the data</th></tr>" + rows + "</table>"
+            f"<span style='color:{GREY}'>Rates as the reference gives them; several are "
+            "labelled teaching figures, because their tags point to case reports. The windows "
             "in which they start are partly teaching assumptions.</span>", BLUE)
 
 
