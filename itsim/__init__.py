@@ -27,7 +27,8 @@ DISCLAIMER = ("For education only: itsim is a teaching simulator, not a medical 
 _SUBMODULES = ("units", "drugs", "dosing", "device", "events", "simulation", "timeline",
                "scenario", "exercises", "ui", "cli", "data", "facts", "body", "cohorts",
                "trial", "implant", "refill", "refill_station", "hazards", "troubleshoot",
-               "patient_guide", "authoring", "memory", "shipped")
+               "patient_guide", "authoring", "memory", "shipped",
+               "patient_safety", "emergency")
 
 
 def simulate(**kwargs):

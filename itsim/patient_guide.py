@@ -25,8 +25,6 @@ from .refill import facts as refill_facts
 from .units import fmt, parse
 
 CALENDAR_DAYS = 3 * 365     # the calendar counts this far on from the fill
-GROUPS = {"too-much": "too much medicine", "too-little": "too little medicine",
-          "wound": "the wound or an infection"}
 SAMPLE_RATE = 22050
 
 
@@ -163,39 +161,11 @@ def tone_note(kind: str) -> str:
     return parse_fact(f"patient.toml [tones].{kind}", kind, raw[kind]).note
 
 
-# --- warning signs --------------------------------------------------------------------------
-
-def signs() -> dict[str, str]:
-    """Warning sign -> its group (too-much, too-little, wound)."""
-    out = {}
-    for sign, v in data.load("patient")["signs"].items():
-        if v["group"] not in GROUPS:
-            raise InputError(f"patient.toml [signs].{sign}", v["group"], "one of "
-                             + ", ".join(GROUPS))
-        out[sign] = v["group"]
-    return out
-
-
-def sort_sign(sign: str, group: str) -> tuple[bool, str]:
-    """Is ``sign`` a sign of ``group``? Returns (right, what to say)."""
-    table = signs()
-    if sign not in table:
-        raise InputError("sign", sign, "one of the signs on the page")
-    if group not in GROUPS:
-        raise InputError("group", group, "one of " + ", ".join(GROUPS))
-    right = table[sign] == group
-    where = GROUPS[table[sign]]
-    what = (f"Yes: {sign} can be a sign of {where}." if right else
-            f"Not quite: {sign} is a sign of {where}.")
-    return right, what + " Call your care team. If breathing is slow or you cannot wake the " \
-        "person, call an ambulance."
-
-
 def all_facts():
     raw = data.load("patient")["tones"]
     for kind, f in raw.items():
         yield "patient pages", parse_fact(f"patient.toml [tones].{kind}", kind, f)
 
 
-__all__ = ["refill_calendar", "Calendar", "alarms", "alarm", "tone", "signs", "sort_sign",
-           "GROUPS", "WEEKDAYS"]
+# Warning signs, the emergency card and travel advice: itsim.patient_safety.
+__all__ = ["refill_calendar", "Calendar", "alarms", "alarm", "tone", "WEEKDAYS"]

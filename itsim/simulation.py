@@ -565,7 +565,8 @@ class _Chain:
                 want[k] += pump.reservoir            # valves open: the reservoir empties
                 self.note(e.day, "valve-dump", "event", "valves opened in the magnet")
         else:
-            self.note(e.day, "mri", "event", "constant-flow pump not affected")
+            self.note(e.day, "mri", "event", "constant-flow pump modelled on the Codman 3000, "
+                      "the one model named as not affected by MRI [S52]: flow unchanged")
 
     def _environment(self) -> np.ndarray:
         """Body temperature and ambient pressure over time -> constant-flow factor."""

@@ -188,7 +188,7 @@ CASES = [
     ("MassRisk", {"drug": "baclofen", "concentration": 50.0, "dose": 20.0, "years": 10},
      "result", "chance of a mass within 10 years"),
     ("MRIByPumpKind", {"kind": "constant-flow (gas-driven)", "recovery": 24}, "result",
-     "Not affected"),
+     "named as not affected [S52]"),
     # --- lesson 09: the patients' page ----------------------------------------------------------
     ("RefillCalendar", {"rate": "1e-300 mL/day"}, "refused", "Pump rate:"),
     ("RefillCalendar", {"refilled": dt.date(9999, 12, 31)}, "refused",
@@ -267,7 +267,8 @@ def test_every_panel_and_widget_of_itsim_ui_is_in_the_corpus():
     assert panels == {name for name, *_ in CASES}
     others = {c.__name__ for c in mine if c is not Panel} - panels
     assert others == {"RefillStation", "TroubleshootingGame", "AlarmGuide", "WarningSigns",
-                      "Question"}                  # each has its own test below
+                      "Question", "EmergencyCard", "TravelGuide",
+                      "EmergencyRoom"}             # each has its own test below
 
 
 # --- widgets that are not panels ------------------------------------------------------------
@@ -470,3 +471,32 @@ def test_marking_the_figure_sends_real_values_only(sent):
     c.set(daily_dose="300 mcg/day")
     assert sent and not c.figure_marked and c.figure.data[2].visible == stab
     assert_real_values(sent)
+
+
+def test_emergency_room_any_order_of_actions_in_every_case():
+    from itsim.ui.emergency import EmergencyRoom
+    room = EmergencyRoom()
+    for i in range(len(room.cases)):
+        room.case_box.value = i
+        room.finish_button.click()                      # scored before anything was done
+        assert room.failure is None
+        for b in list(room.buttons.values())[::-1] + room.wait_buttons:   # every action
+            b.click()
+            assert room.failure is None
+        room.finish_button.click()
+        room.finish_button.click()                      # twice: nothing new
+        assert room.failure is None and "Traceback" not in room.readout_text
+        assert unreadable(room.readout_text) is None
+        room.reset_button.click()
+        assert room.failure is None
+
+
+def test_travel_guide_and_emergency_card_for_every_pump_kind():
+    guide = patient.TravelGuide()
+    for _, kind in guide.kind.options:
+        guide.kind.value = kind
+        assert guide.failure is None
+        text = guide.readout_text
+        assert "Flying" in text and "Diving" in text and unreadable(text) is None
+    card = patient.EmergencyCard()
+    assert "EMERGENCY" in card.readout_text and "pump card" in card.readout_text

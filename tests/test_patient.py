@@ -141,9 +141,10 @@ def test_fever_is_infection_or_baclofen_withdrawal_and_both_answers_are_right():
 def test_every_sign_is_sourced_and_groups_and_tiers_are_checked(monkeypatch):
     known = data.sources()
     table = ps.signs()
-    assert set(table) == set(g.signs())                 # the same signs as patient_guide's
+    assert set(table) == set(data.load("patient")["signs"])       # every sign on the page
     for name, s in table.items():
-        assert s.groups[0] == g.signs()[name] and s.tier in ps.TIERS
+        assert s.groups[0] == data.load("patient")["signs"][name]["group"]
+        assert s.tier in ps.TIERS
         assert s.source and all(t in known for t in s.source + s.note_source), name
         for group in ps.GROUPS:                          # every group: right iff listed
             assert ps.sort_sign(name, group).right == (group in s.groups)

@@ -37,12 +37,13 @@ def rows() -> list[str]:
     from itsim.body.csf import csf_facts
     for f in csf_facts().values():
         add("CSF", f.name, f)
-    from itsim import hazards, implant, patient_guide, refill, trial, troubleshoot
+    from itsim import (emergency, hazards, implant, patient_guide, patient_safety, refill, trial,
+                       troubleshoot)
     from itsim.body import systemic
     from itsim.body.response import all_facts
     for source in (all_facts, systemic.all_facts, trial.all_facts, implant.all_facts,
                    refill.all_facts, hazards.all_facts, troubleshoot.all_facts,
-                   patient_guide.all_facts):
+                   patient_guide.all_facts, patient_safety.all_facts, emergency.all_facts):
         for owner, f in source():
             add(owner, f.name, f)
     return out
