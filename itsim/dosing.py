@@ -150,12 +150,16 @@ def _max_dose_finding(drug, dose: float) -> list[Finding]:
     times = f" ({significant(dose / f.value)} times it)" if dose >= 2 * f.value else ""
     danger = f.get("danger_above")
     danger = None if danger is None else parse(danger, "dose_rate", "max_daily_dose.danger_above")
-    if f.get("severity") == "caution" and (danger is None or not _above(dose, danger)):
-        return [Finding("above-max-daily-dose", "caution",
-                        f"{dose_text(dose, drug)} is above {dose_text(f.value, drug)}, the "
-                        f"highest daily dose the sources quote for {drug.name}{times}: a "
-                        "caution, not a proven ceiling (overdoses have been reported at "
-                        "800-2400 mcg/day [B18]). Check the order and watch closely.",
+    if f.get("severity") == "caution":        # a quoted ceiling, not a proven one (data note)
+        if danger is None or not _above(dose, danger):
+            return [Finding("above-max-daily-dose", "caution",
+                            f"{dose_text(dose, drug)} is above {dose_text(f.value, drug)}, the "
+                            f"highest daily dose the sources quote for {drug.name}{times}: a "
+                            "caution, not a proven ceiling. Check the order and watch closely.",
+                            f.label)]
+        return [Finding("above-max-daily-dose", "danger",
+                        f"{dose_text(dose, drug)} is above {dose_text(danger, drug)}, beyond "
+                        f"the doses of {drug.name} at which overdoses were reported.",
                         f.label)]
     return [Finding("above-max-daily-dose", "danger",
                     f"{dose_text(dose, drug)} is above the maximum daily dose for {drug.name} "
@@ -519,26 +523,81 @@ def prescription(drug, concentration, daily_dose, *, pump="programmable-20", fil
 @dataclass(frozen=True)
 class BridgeBolus:
     """Flow (mL/day) while the old solution clears the tubing and catheter, for how long
-    (days), and the flow afterwards."""
+    (days), and the flow afterwards. ``volume``: the volume of old solution the bridge is
+    worked out for (mL); ``rule``: when that volume was picked from a range, which end and
+    why [S17]."""
 
     flow: float
     duration: float
     flow_after: float
+    volume: float | None = None
+    rule: str = ""
 
 
-def _bridge(dose: float, old: float, new: float, volume: float) -> BridgeBolus:
+def bridge_tubing() -> tuple[float, float, str]:
+    """(low, high, label) the pump tubing's volume as a range (mL): the real ranges were not
+    found, so it is a labelled teaching assumption (``procedures.toml [refill]``)."""
+    f = _refill_fact("bridge_tubing_volume", "volume")
+    return f.low, f.high, f.label
+
+
+def bridge_volume(old: float, new: float, volume) -> tuple[float, str]:
+    """The volume of old solution a bridge is worked out for, and why. ``volume``: one known
+    volume (mL), or a ``(low, high)`` range when it is not known exactly. From a range, use
+    the smallest volume when the concentration goes up and the largest when it goes down
+    [S17]: either way, a wrong guess can only leave the patient a little short for a while,
+    never give too much."""
+    if not isinstance(volume, tuple):
+        return float(volume), ""
+    low, high = (float(v) for v in volume)
+    if not 0 <= low <= high:
+        raise InputError("volume", volume, "a range (low, high) with 0 <= low <= high")
+    if new > old:
+        return low, (
+            f"The concentration goes up, so the bridge is worked out for the smallest likely "
+            f"volume, {fmt(low, 'volume')} (of {fmt(low, 'volume')}-{fmt(high, 'volume')}) "
+            "[S17]. If the bridge ran on after the old solution had gone, the stronger new "
+            "drug would reach the spine at the bridge's high rate: an overdose. Ending a little "
+            "early only leaves some weaker old drug running at the new, lower rate: a short "
+            "underdose.")
+    return high, (
+        f"The concentration goes down, so the bridge is worked out for the largest likely "
+        f"volume, {fmt(high, 'volume')} (of {fmt(low, 'volume')}-{fmt(high, 'volume')}) [S17]. "
+        "If the bridge ended too soon, stronger old drug still in the tubing would run at the "
+        "new, higher rate: an overdose. Running a little long only gives some weaker new drug "
+        "at the bridge's lower rate: a short underdose.")
+
+
+def _bridge(dose: float, old: float, new: float, volume=None, *,
+            catheter: float | None = None) -> BridgeBolus:
+    """``volume``: mL or a (low, high) range; or ``catheter``: the catheter's volume (mL), to
+    which the pump tubing's range (a teaching assumption) is added."""
+    if catheter is not None:
+        low, high, _ = bridge_tubing()
+        volume = (catheter + low, catheter + high)
+    vol, rule = bridge_volume(old, new, volume)
     flow = dose / old
-    return BridgeBolus(flow, volume / flow, dose / new)
+    return BridgeBolus(flow, vol / flow, dose / new, vol, rule)
 
 
 def bridge_bolus(daily_dose, old_concentration, new_concentration, volume) -> BridgeBolus:
     """After a concentration change the tubing and catheter (``volume``) still hold the old
     solution. To keep giving ``daily_dose`` while it clears, run at dose / old concentration
-    for volume / that flow, then at dose / new concentration [S17]."""
+    for volume / that flow, then at dose / new concentration [S17]. ``volume``: one volume
+    (e.g. ``"0.356 mL"``), or a ``(low, high)`` pair when the tubing's volume is known only
+    as a range: the smallest is used when the concentration goes up, the largest when it goes
+    down [S17]."""
     dose = parse(daily_dose, "dose_rate", "daily_dose")
     old = parse(old_concentration, "concentration", "old_concentration")
     new = parse(new_concentration, "concentration", "new_concentration")
-    vol = parse(volume, "volume", "volume")
+    if isinstance(volume, (tuple, list)):
+        if len(volume) != 2:
+            raise InputError("volume", volume, "one volume, or a (low, high) pair of volumes")
+        vol = tuple(parse(v, "volume", "volume") for v in volume)
+        if vol[0] > vol[1]:
+            raise InputError("volume", volume, "a (low, high) pair with low <= high")
+    else:
+        vol = parse(volume, "volume", "volume")
     inputs = {"daily_dose": daily_dose, "old_concentration": old_concentration,
               "new_concentration": new_concentration, "volume": volume}
     _result(dose / old, "flow", "the bridge flow", inputs)      # before dividing by it
@@ -769,6 +828,6 @@ def titration_plan(drug, start, target, *, step=None, interval=None,
 __all__ = [
     "Finding", "rate", "daily_dose", "concentration_for", "amount", "days_until", "check",
     "stability_limit", "refill_limit", "pump_limit", "plan_margin", "Prescription", "prescription", "SolutionMakeup", "solution_makeup",
-    "BridgeBolus", "bridge_bolus", "Conversion", "convert_morphine", "convert_hydromorphone_morphine", "TitrationPlan",
+    "BridgeBolus", "bridge_bolus", "bridge_tubing", "bridge_volume", "Conversion", "convert_morphine", "convert_hydromorphone_morphine", "TitrationPlan",
     "titration_plan", "check_schedule",
 ]
