@@ -46,7 +46,12 @@ ACTIONS = {
     "drain-lp": ("CSF drainage 35 mL by lumbar puncture", True),
     "it-bolus": ("Intrathecal baclofen bolus 50 mcg (lumbar puncture)", True),
     "restore": ("Restore delivery (the case's fix)", True),
+    "physostigmine": ("Physostigmine IV", True),
 }
+# actions that change nothing in the simulated patient: the pump read-out, a blood test, and
+# physostigmine (it failed in severe intrathecal baclofen overdose [B19] and is not advised
+# [S110]; a case lists it as unsafe, and its own harms are not modelled)
+NO_EFFECT = ("interrogate", "check-ck-temperature", "physostigmine")
 EMERGENCY_KEYS = {"kind", "arrival", "presentation", "limit", "horizon", "right", "required",
                   "unsafe", "why", "explain", "teach", "restore"}
 STEP_MIN = 1.0
@@ -365,11 +370,31 @@ class Session:
         k = self.k(self.now)
         day = tl.t[k]
         alarms = [e for e in tl.alarms if e.day <= day]
+        conc = self._programmed_concentration(day)
         lines = [f"Drug: {tl.drug}; pump: {tl.pump_kind}.",
                  f"Programmed flow now: {float(tl.commanded[k]):.3g} mL/day."]
+        if conc is not None:
+            from .units import fmt
+            unit = "mg/mL" if conc >= 1000 and tl.drug != "baclofen" else "mcg/mL"
+            dose_unit = "mg/day" if unit == "mg/mL" else "mcg/day"
+            lines.append(f"Concentration in the programmer: {fmt(conc, 'concentration', unit)} "
+                         "(compare it with the label of the drug that was filled); dose "
+                         "shown: " + fmt(float(tl.commanded[k]) * conc, "dose_rate", dose_unit)
+                         + ".")
         lines.append("Alarms: " + ("; ".join(f"{e.kind} (day {e.day:.1f})" for e in alarms)
                                    if alarms else "none logged"))
         return "\n".join(lines)
+
+    def _programmed_concentration(self, day):
+        """The concentration the programmer was last told (mcg/mL), from the scenario."""
+        from .units import parse
+        sc = self.case.scenario
+        conc = sc.get("drug", {}).get("concentration")
+        from .events import parse_day
+        for e in sorted(sc.get("events", []), key=lambda e: parse_day(e["at"], "at")):
+            if e.get("kind") == "refill" and parse_day(e["at"], "at") <= day:
+                conc = e.get("programmed_concentration", e.get("concentration", conc))
+        return None if conc is None else parse(conc, "concentration", "concentration")
 
     def act(self, action: str):
         """Take ``action`` now (one of ``ACTIONS``)."""
@@ -381,7 +406,7 @@ class Session:
         if physician and not any(a == "call-help" for _, a in self.actions):
             raise InputError("action", label, "a physician does this: call for help first")
         self.actions.append((self.now, action))
-        if action not in ("interrogate", "check-ck-temperature"):
+        if action not in NO_EFFECT:
             self._tl = None
 
     def wait(self, duration="5 min"):

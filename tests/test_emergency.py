@@ -97,7 +97,8 @@ def test_at_least_six_cases_ship_and_each_runs():
     names = emergency.names()
     assert len(names) >= 6
     kinds = {emergency.load(n).kind for n in names}
-    assert {"opioid-overdose", "baclofen-withdrawal", "ziconotide-psychiatric"} <= kinds
+    assert {"opioid-overdose", "baclofen-withdrawal", "baclofen-overdose",
+            "ziconotide-psychiatric"} <= kinds
     for n in names:
         v = emergency.Session(n).vitals()
         for key in ("breathing_per_min", "sedation_0_3", "temperature_c", "heart_per_min",
@@ -125,7 +126,8 @@ def _play(name, plan):
                              "check-ck-temperature", "restore"]),
     ("ziconotide_psychiatric", ["stop-pump", "call-help", "interrogate"]),
     ("morphine_entry_error", ["naloxone-2mg", "call-help", "interrogate", "stop-pump",
-                              "empty-pump"] + ["wait 30 min", "naloxone-2mg"] * 12)])
+                              "empty-pump"] + ["wait 30 min", "naloxone-2mg"] * 12),
+    ("baclofen_entry_error", ["call-help", "interrogate", "stop-pump", "empty-pump"])])
 def test_doing_nothing_harms_and_the_right_care_scores_well(name, good):
     idle = _play(name, [])
     assert idle.harmed and idle.score <= 20
@@ -192,3 +194,35 @@ def test_itsim_check_reads_an_emergency_case_and_gives_plain_problems(tmp_path, 
     assert cli.main(["check", str(bad)]) == 1
     out = capsys.readouterr().out
     assert "emergency.right" in out and "pray" in out
+
+
+def test_baclofen_overdose_has_no_antidote_physostigmine_is_unsafe_and_stopping_the_pump_helps():
+    s = emergency.Session("baclofen_entry_error")
+    assert s.case.kind == "baclofen-overdose"
+    assert "200 mcg/mL" in s.interrogate()              # the clue: a zero left off
+    v = s.vitals()
+    assert v["breathing_per_min"] < 12 and v["sedation_0_3"] >= 2 and v["heart_per_min"] < 70
+    stopped = emergency.Session("baclofen_entry_error")
+    stopped.act("call-help")
+    stopped.act("stop-pump")
+    stopped.wait("12 h")                                   # recovery is slow [B20]
+    idle = emergency.Session("baclofen_entry_error")
+    idle.wait("12 h")
+    assert stopped.vitals()["breathing_per_min"] > idle.vitals()["breathing_per_min"] + 2
+    naloxone = emergency.Session("baclofen_entry_error")
+    naloxone.act("naloxone-2mg")
+    naloxone.wait("12 h")                                 # naloxone does not reverse baclofen
+    assert naloxone.vitals()["breathing_per_min"] == idle.vitals()["breathing_per_min"]
+    r = _play("baclofen_entry_error", ["call-help", "physostigmine", "interrogate", "stop-pump"])
+    assert "physostigmine" in r.unsafe and r.score <= 75 and "not advised" in r.text()
+    assert "no antidote" in r.text().lower() and "physostigmine is not advised" in r.text()
+
+
+def test_physostigmine_changes_nothing_in_the_simulated_patient():
+    a = emergency.Session("baclofen_entry_error")
+    a.act("call-help")
+    b = emergency.Session("baclofen_entry_error")
+    b.act("call-help")
+    b.act("physostigmine")
+    a.wait("2 h"), b.wait("2 h")
+    assert a.vitals() == b.vitals()
