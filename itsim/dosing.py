@@ -159,8 +159,10 @@ def _max_dose_finding(drug, dose: float) -> list[Finding]:
                             f.label)]
         return [Finding("above-max-daily-dose", "danger",
                         f"{dose_text(dose, drug)} is above {dose_text(danger, drug)}, beyond "
-                        f"the doses of {drug.name} at which overdoses were reported.",
-                        f.label)]
+                        f"the doses of {drug.name} at which overdoses were reported"
+                        + (f", and {significant(dose / f.value)} times "
+                           f"{dose_text(f.value, drug)}, the highest dose the sources quote"
+                           if times else "") + ".", f.label)]
     return [Finding("above-max-daily-dose", "danger",
                     f"{dose_text(dose, drug)} is above the maximum daily dose for {drug.name} "
                     f"({dose_text(f.value, drug)}){times}.", f.label)]
@@ -555,14 +557,14 @@ def bridge_volume(old: float, new: float, volume) -> tuple[float, str]:
     if new > old:
         return low, (
             f"The concentration goes up, so the bridge is worked out for the smallest likely "
-            f"volume, {fmt(low, 'volume')} (of {fmt(low, 'volume')}-{fmt(high, 'volume')}) "
+            f"volume, {fmt(low, 'volume')} (range {low:.3g}-{fmt(high, 'volume')}) "
             "[S17]. If the bridge ran on after the old solution had gone, the stronger new "
             "drug would reach the spine at the bridge's high rate: an overdose. Ending a little "
             "early only leaves some weaker old drug running at the new, lower rate: a short "
             "underdose.")
     return high, (
         f"The concentration goes down, so the bridge is worked out for the largest likely "
-        f"volume, {fmt(high, 'volume')} (of {fmt(low, 'volume')}-{fmt(high, 'volume')}) [S17]. "
+        f"volume, {fmt(high, 'volume')} (range {low:.3g}-{fmt(high, 'volume')}) [S17]. "
         "If the bridge ended too soon, stronger old drug still in the tubing would run at the "
         "new, higher rate: an overdose. Running a little long only gives some weaker new drug "
         "at the bridge's lower rate: a short underdose.")
