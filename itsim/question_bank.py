@@ -872,3 +872,140 @@ register(Question(
     choices={"a": "an MRI with contrast", "b": "a plain X-ray of pump and catheter",
              "c": "a contrast study through the access port",
              "d": "treat the withdrawal now, then a plain X-ray to find the cause"}))
+
+
+# --- lesson 11: emergencies ------------------------------------------------------------------
+
+def _em():
+    from . import emergency
+    return emergency
+
+
+def _breathing_after_naloxone(case="morphine_cap_injection", at=60.0, later=(5.0, 240.0)):
+    """Breaths a minute 5 min and 4 h after 2 mg of naloxone given ``at`` minutes after
+    arrival, in the emergency room's model."""
+    s = _em().Session(case)
+    s.wait(f"{at} min")
+    s.act("naloxone-2mg")
+    return [s.vitals(at + m)["breathing_per_min"] for m in later]
+
+
+def _renarcotisation_choice() -> str:
+    soon, later = _breathing_after_naloxone()
+    return "b" if later < soon - 2 else "a"
+
+
+def _withdrawal_first_choice() -> str:
+    c = _em().load("baclofen_disconnection")
+    return "c" if ("benzodiazepine" in c.right and "call-help" in c.required
+                   and "it-bolus" in c.required) else "d"
+
+
+def _ed_now_choice(choices: dict) -> str:
+    from . import patient_safety as ps
+    now = {e.sign for e in ps.emergencies()} | {n for n, s in ps.signs().items() if s.emergency}
+    hits = [k for k, v in choices.items() if v in now]
+    return hits[0] if len(hits) == 1 else "none"
+
+
+def _ed_now_choices() -> dict:
+    from . import patient_safety as ps
+    fever = next(e.sign for e in ps.emergencies() if e.key == "fever-with-more")
+    return {"a": "itching or tingling, with no rash", "b": "pain coming back",
+            "c": fever, "d": "muscles stiff again"}
+
+
+_ED_NOW = _ed_now_choices()
+
+
+def _drainage_choice() -> str:
+    em = _em()
+    plain, drained = em.Session("morphine_cap_injection"), em.Session("morphine_cap_injection")
+    drained.act("call-help")
+    drained.act("drain-port")
+    k = plain.k(240)
+    takes_out = drained.timeline().balance.drained > 0
+    eases = (drained.timeline().response.effects["respiratory_depression"][k]
+             < plain.timeline().response.effects["respiratory_depression"][k])
+    return "a" if takes_out and eases else "b"
+
+
+def _ziconotide_choice() -> str:
+    from . import emergency_events
+    no_withdrawal = drugs.get("ziconotide").withdrawal.extra.get("risk") == "none"
+    naloxone_no = "ziconotide" not in emergency_events.facts()["naloxone"]["reverses"].value
+    stop_is_right = "stop-pump" in _em().load("ziconotide_psychiatric").right
+    return "b" if no_withdrawal and naloxone_no and stop_is_right else "c"
+
+
+def _baclofen_overdose_choice() -> str:
+    from . import emergency_events
+    c = _em().load("baclofen_entry_error")
+    no_antidote = "baclofen" not in emergency_events.facts()["naloxone"]["reverses"].value
+    return "c" if no_antidote and "physostigmine" in c.unsafe else "b"
+
+
+register(Question(
+    "q11.1", "Morphine went into the catheter access port. At minute 60 you give naloxone 2 mg "
+    "IV and the breathing picks up within minutes. What happens over the next hours if you "
+    "give no more?", _renarcotisation_choice,
+    hint="Which lasts longer: naloxone in the blood or morphine in the spinal fluid?",
+    explain="Naloxone wears off before intrathecal morphine does, so the breathing slows again "
+    "(re-narcotisation). Keep watching and repeat it: 0.4-2 mg every 2-3 minutes; if there is "
+    "no response after 10 mg, question the diagnosis [M5, S20].",
+    choices={"a": "the breathing stays normal: the naloxone has reversed the morphine",
+             "b": "the breathing slows again as the naloxone wears off: watch and repeat it",
+             "c": "the patient goes into opioid withdrawal for days"}))
+register(Question(
+    "q11.2", "A baclofen patient has fever, rebound stiffness and a racing heart; the catheter "
+    "has come off. What comes first?", _withdrawal_first_choice,
+    hint="Baclofen tablets work less reliably than you need here; what eases the signs while "
+    "baclofen is put back into the spinal fluid?",
+    explain="Call for help at once. High-dose benzodiazepines are the mainstay; oral baclofen "
+    "is less reliable, so pills alone are not enough [B16, B17]. A physician gives intrathecal "
+    "baclofen (a bolus by lumbar puncture), with ICU care if it is severe [S110]. Check CK and "
+    "temperature [B14]. A benzodiazepine eases the signs, not the cause.",
+    choices={"a": "baclofen tablets by mouth, and wait for the next refill",
+             "b": "naloxone 2 mg IV",
+             "c": "call for help; high-dose benzodiazepines while a physician puts baclofen back "
+                  "into the spinal fluid",
+             "d": "a benzodiazepine alone: it treats the withdrawal"}))
+register(Question(
+    "q11.3", "A patient with a baclofen pump phones the clinic. Which of these means: go to the "
+    "emergency department now and show the pump card?", lambda: _ed_now_choice(_ED_NOW),
+    hint="Fever on its own is a call; fever with more is not.",
+    explain="A fever with stiff muscles, confusion, a racing heart or a seizure can be baclofen "
+    "withdrawal, which can kill, or a severe infection [B7, B14]. The other signs need a call "
+    "to the care team today.", choices=_ED_NOW))
+register(Question(
+    "q11.4", "After morphine went into the access port, why does a physician remove 30-40 mL "
+    "of spinal fluid (CSF)?", _drainage_choice,
+    hint="Where is the morphine?",
+    explain="The drug is in the CSF: taking out 30-40 mL through the access port or by lumbar "
+    "puncture takes morphine out with it, and the reservoir is emptied [S16, S20]. After a "
+    "pocket fill the drug is under the skin, so drainage does not help there: naloxone and "
+    "monitoring [S20, M43].",
+    choices={"a": "it takes morphine out of the CSF, so less reaches the brainstem",
+             "b": "it lowers the pressure from the extra fluid injected",
+             "c": "it is the first treatment for every pump overdose, pocket fill included"}))
+register(Question(
+    "q11.5", "A patient on ziconotide is confused, frightened and sees people who are not "
+    "there. What do you do?", _ziconotide_choice,
+    hint="Does ziconotide have a withdrawal syndrome? Does naloxone reverse it?",
+    explain="Stop the ziconotide and call for help. Its boxed warning is severe psychiatric "
+    "symptoms and neurological impairment, and it must not be used with a history of psychosis "
+    "[Z6]; it has no withdrawal, so it can be stopped at once [Z6, M47]. Naloxone does not "
+    "reverse it [S78].",
+    choices={"a": "naloxone 0.4 mg IV",
+             "b": "stop the ziconotide now and call for help: it can be stopped at once",
+             "c": "lower the dose slowly over a week to avoid withdrawal"}))
+register(Question(
+    "q11.6", "A tenfold programming error gave a patient too much intrathecal baclofen. What is "
+    "the antidote?", _baclofen_overdose_choice,
+    hint="Think of what has been tried, and what failed.",
+    explain="There is none: call for help, support breathing and circulation, stop the pump and "
+    "empty the reservoir; physostigmine is not advised [S110, B19]. CSF drainage by lumbar "
+    "puncture has helped [B18].",
+    choices={"a": "naloxone", "b": "physostigmine",
+             "c": "none: support breathing and circulation, stop and empty the pump, call for "
+                  "help"}))

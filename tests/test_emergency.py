@@ -226,3 +226,11 @@ def test_physostigmine_changes_nothing_in_the_simulated_patient():
     b.act("physostigmine")
     a.wait("2 h"), b.wait("2 h")
     assert a.vitals() == b.vitals()
+
+
+def test_after_a_pocket_fill_one_naloxone_dose_is_not_enough_repeating_it_is():
+    once = _play("morphine_pocket_fill", ["naloxone-2mg", "call-help"])
+    assert once.harmed and "breathing" in once.harms[0]        # it wore off: re-narcotisation
+    repeated = _play("morphine_pocket_fill", ["naloxone-2mg", "call-help"]
+                     + ["wait 60 min", "naloxone-2mg"] * 8)
+    assert not repeated.harmed
