@@ -47,7 +47,8 @@ def facts() -> dict[str, Fact]:
     """The facts of ``[refill]`` in procedures.toml."""
     kinds = {"discrepancy_emptying": "volume", "discrepancy_after_20": "volume",
              "discrepancy_after_40": "volume", "confirm_volume": "volume", "observe": "time",
-             "plan_margin": "time", "constant_flow_reserve": "volume", "max_in_pump": "time"}
+             "plan_margin": "time", "constant_flow_reserve": "volume", "max_in_pump": "time",
+             "return_check": "volume", "bridge_tubing_volume": "volume"}
     raw = data.load("procedures")["refill"]
     for name in raw.get("fill_level_sensor", {}).get("value", ()):
         pump_preset(name)                  # a preset named as having a sensor must exist
@@ -479,13 +480,21 @@ class ConcentrationChange:
     """After a refill with a new concentration, the tubing and catheter still hold
     ``volume`` mL of the old solution. ``bridge``: the bolus that clears it at the old
     concentration; without it, the patient gets ``dose_without_bridge`` (mcg/day) for
-    ``overlap_days`` instead of the prescribed dose."""
+    ``overlap_days`` instead of the prescribed dose. ``volume_range``: the (low, high) volumes
+    the bridge chose from [S17], if the volume was a range. With ``fill`` (the new fill, mL):
+    the emptied reservoir still holds ``residual`` mL of the old solution [S2], which mixes
+    with the new fill: ``effective`` is the mix's concentration and ``dose_after`` the dose the
+    pump gives with it while running for the new concentration, until the next refill."""
 
     daily_dose: float
     old: float
     new: float
     volume: float
     bridge: BridgeBolus
+    volume_range: tuple | None = None
+    fill: float | None = None
+    residual: float = 0.0
+    residual_label: str = ""
 
     @property
     def overlap_days(self) -> float:
@@ -495,24 +504,87 @@ class ConcentrationChange:
     def dose_without_bridge(self) -> float:
         return self.bridge.flow_after * self.old
 
+    @property
+    def effective(self) -> float:
+        """The reservoir's concentration once the new fill has mixed with the residual."""
+        if not self.fill:
+            return self.new
+        return (self.residual * self.old + self.fill * self.new) / (self.residual + self.fill)
+
+    @property
+    def dose_after(self) -> float:
+        """mcg/day the pump gives from the mixed reservoir, programmed for the new
+        concentration."""
+        return self.bridge.flow_after * self.effective
+
+    def dilution_text(self) -> str:
+        if not self.fill:
+            return ""
+        ratio = self.dose_after / self.daily_dose
+        way = ("less" if ratio < 1 else "more")
+        return (f"The emptied reservoir still holds up to {fmt(self.residual, 'volume')} of the "
+                f"old solution {self.residual_label}: mixed with {fmt(self.fill, 'volume')} of "
+                f"the new, the reservoir holds {fmt(self.effective, 'concentration')}, not "
+                f"{fmt(self.new, 'concentration')}. Programmed for the new concentration, the "
+                f"pump gives {fmt(self.dose_after, 'dose_rate')} instead of "
+                f"{fmt(self.daily_dose, 'dose_rate')} (x{ratio:.2g}, {abs(ratio - 1):.0%} "
+                f"{way}) until the next refill.")
+
     def summary(self) -> str:
         change = self.dose_without_bridge / self.daily_dose
-        return (f"Without a bridge bolus the old solution runs at the new rate "
+        text = (f"Without a bridge bolus the old solution runs at the new rate "
                 f"{fmt(self.bridge.flow_after, 'flow')} for {fmt(self.overlap_days, 'time')}: "
                 f"{fmt(self.dose_without_bridge, 'dose_rate')} instead of "
                 f"{fmt(self.daily_dose, 'dose_rate')} (x{change:.2g}). Bridge bolus: "
                 f"{fmt(self.bridge.flow, 'flow')} for {fmt(self.bridge.duration, 'time')}, then "
                 f"{fmt(self.bridge.flow_after, 'flow')}.")
+        for extra in (self.bridge.rule, self.dilution_text()):
+            if extra:
+                text += " " + extra
+        return text
 
 
-def concentration_change(daily_dose, old_concentration, new_concentration,
-                         volume) -> ConcentrationChange:
-    """The bridge bolus and the overlap without one (``volume``: tubing + catheter, mL)."""
+def concentration_change(daily_dose, old_concentration, new_concentration, volume=None, *,
+                         catheter=None, fill=None, residual=None,
+                         pump="programmable-20") -> ConcentrationChange:
+    """The bridge bolus and the overlap without one.
+
+    ``volume``: the old solution in tubing and catheter (mL), one volume or a ``(low, high)``
+    pair; or ``catheter``: the catheter's own volume, to which the pump tubing's range (a
+    teaching assumption, ``[refill].bridge_tubing_volume``) is added. From a range the bridge
+    uses the smallest volume when the concentration goes up and the largest when it goes down
+    [S17]. ``fill``: the new fill's volume, to show how the residual left in the emptied
+    reservoir (``residual``; default: the pump's dead space, up to 1.4 mL [S2]) dilutes it."""
+    if (volume is None) == (catheter is None):
+        raise InputError("volume", volume, "give either volume (tubing + catheter) or catheter "
+                         "(the catheter's own volume; the pump tubing's range is added)")
+    if catheter is not None:
+        cath = parse(catheter, "volume", "catheter")
+        t = facts()["bridge_tubing_volume"]
+        volume = (f"{cath + t.low!r} mL", f"{cath + t.high!r} mL")
     b = bridge_bolus(daily_dose, old_concentration, new_concentration, volume)
     dose = parse(daily_dose, "dose_rate", "daily_dose")
+    rng = None
+    if isinstance(volume, (tuple, list)):
+        rng = tuple(parse(v, "volume", "volume") for v in volume)
+    fill_ml, res, res_label = None, 0.0, ""
+    if fill is not None:
+        fill_ml = parse(fill, "volume", "fill")
+        preset = pump_preset(pump)
+        if fill_ml > preset.reservoir + 1e-9:
+            raise InputError("fill", fill, f"at most the reservoir, "
+                             f"{fmt(preset.reservoir, 'volume')}")
+        if residual is None:
+            f = preset.facts.get("dead_space")
+            if f is None:
+                raise InputError("residual", None, f"give it: the {preset.label} pump's "
+                                 "residual volume is not in the sources")
+            res, res_label = f.value, f.label
+        else:
+            res = parse(residual, "volume", "residual", allow_zero=True)
     c = ConcentrationChange(dose, parse(old_concentration, "concentration", "old_concentration"),
                             parse(new_concentration, "concentration", "new_concentration"),
-                            parse(volume, "volume", "volume"), b)
+                            b.volume, b, rng, fill_ml, res, res_label)
     for what, x in (("the overlap", c.overlap_days), ("the dose without a bridge",
                                                        c.dose_without_bridge)):
         if not math.isfinite(x) or x == 0:

@@ -32,7 +32,7 @@ from .units import fmt, parse
 NOTABLE = 0.3          # a side-effect index worth telling the learner about (0-1 scale)
 
 STEPS = ("verify", "interrogate", "locate", "prepare", "access", "aspirate", "confirm",
-         "inject", "program", "observe")
+         "inject", "program", "observe", "document")
 ASSESS = "assess"          # required when the patient arrives with an empty pump or withdrawal
 ALL_STEPS = STEPS[:2] + (ASSESS,) + STEPS[2:]
 STEP_LABELS = {
@@ -40,19 +40,21 @@ STEP_LABELS = {
     "interrogate": "Interrogate the pump",
     "assess": "Assess the patient; escalate if the pump ran dry or withdrawal shows",
     "locate": "Locate the reservoir port",
-    "prepare": "Prepare: sterile field and refill kit",
+    "prepare": "Prepare: mask, antisepsis without alcohol, sterile field, refill kit",
     "access": "Access the port with the needle",
     "aspirate": "Aspirate the residual and compare",
-    "confirm": "Confirm placement (inject 5 mL, draw it back)",
-    "inject": "Inject the new drug slowly",
+    "confirm": "Confirm placement (inject 5 mL, draw it back freely)",
+    "inject": "Inject slowly through the filter, drawing back as you go",
     "program": "Update the programmer: reservoir volume and concentration",
     "observe": "Observe the patient",
+    "document": "Document the volumes, the next refill and alarm dates",
 }
 NEEDLES = ("non-coring", "standard")
 SITES = ("reservoir port", "side port")
+ANTISEPTICS = ("alcohol-based", "aqueous chlorhexidine", "povidone-iodine")
 DANGER = ("pocket-fill", "cap-injection", "wrong-drug", "wrong-concentration",
           "wrong-programmed-concentration", "overfill", "programmer-volume-too-high",
-          "no-escalation")
+          "no-escalation", "inject-unconfirmed")
 DANGER_CAP = 40            # the most a session with a dangerous mistake can score
 
 
@@ -200,6 +202,12 @@ class RefillSession:
         self.entered_conc: float | None = None
         self.observed = 0.0
         self.escalated = False
+        self.confirmed = False                             # fluid drawn back freely since access
+        self.mask = self.antiseptic = self.dried = None
+        self.unconfirmed = 0.0                             # mL injected before it was confirmed
+        self.unfiltered = False
+        self.unchecked = False
+        self.documented: dict | None = None
         self.seen: list[str] = []
 
     # -- the steps ---------------------------------------------------------------------------
@@ -273,8 +281,16 @@ class RefillSession:
         return ("The port is found with the template." if self.template else
                 "The port is found by touch.")
 
-    def _prepare(self) -> str:
-        return f"Sterile field and refill kit ready: {facts()['needle'].value}."
+    def _prepare(self, mask: bool = True, antiseptic: str = "aqueous chlorhexidine",
+                 dried: bool = True) -> str:
+        """``mask``: wear one; ``antiseptic``: one of ANTISEPTICS; ``dried``: let it dry fully
+        before the needle goes in [S150]."""
+        if antiseptic not in ANTISEPTICS:
+            raise InputError("antiseptic", antiseptic, "one of " + ", ".join(ANTISEPTICS))
+        self.mask, self.antiseptic, self.dried = bool(mask), antiseptic, bool(dried)
+        return (f"{'Mask on' if self.mask else 'No mask'}; skin cleaned with {antiseptic}"
+                f"{', left to dry fully' if self.dried else ', still wet'}. Sterile field and "
+                f"refill kit ready: {facts()['needle'].value}, and the kit's filter.")
 
     def _access(self, needle: str = "non-coring", site: str = "reservoir port") -> str:
         if needle not in NEEDLES:
@@ -289,6 +305,7 @@ class RefillSession:
         else:
             self.site = "reservoir"
         self.aspirated = False
+        self.confirmed = False
         return f"Needle in ({needle} needle, {site})."
 
     def _need_needle(self, step):
@@ -301,7 +318,10 @@ class RefillSession:
             came = self.reservoir
             self.reservoir = 0.0
             self.aspirated = True
-            text = f"{fmt(came, 'volume')} comes back."
+            self.confirmed = self.confirmed or came > 0
+            text = (f"{fmt(came, 'volume')} comes back freely: clear, like the drug." if came > 0
+                    else "Nothing comes back: the reservoir is empty, so this does not prove "
+                    "where the needle is. Confirm placement before you inject [S74].")
         elif self.site == "pocket":
             came = 0.0
             text = "Nothing comes back, only a little blood-stained fluid."
@@ -323,7 +343,9 @@ class RefillSession:
         self._need_needle("confirm")
         v = facts()["confirm_volume"].value
         if self.site == "reservoir":
-            return f"{fmt(v, 'volume')} goes in and comes back: the needle is in the reservoir."
+            self.confirmed = True
+            return (f"{fmt(v, 'volume')} goes in and comes back freely: the needle is in the "
+                    "reservoir.")
         if self.site == "pocket":
             self.pocket += v
             return (f"{fmt(v, 'volume')} goes in but nothing comes back, and a small swelling "
@@ -331,9 +353,18 @@ class RefillSession:
         self.cap += v
         return f"{fmt(v, 'volume')} goes in; only clear fluid comes back."
 
-    def _inject(self, volume=None) -> str:
+    def _inject(self, volume=None, filter: bool = True, check_return: bool = True) -> str:
+        """``filter``: through the refill kit's filter; ``check_return``: draw back every few
+        mL while injecting and look at what returns (both teaching assumptions, data
+        ``[refill].kit_filter`` and ``return_check``)."""
         self._need_needle("inject")
         vol = parse(volume or self.case.order_volume, "volume", "volume")
+        self.unfiltered = self.unfiltered or not filter
+        self.unchecked = self.unchecked or not check_return
+        if not self.confirmed:
+            self.unconfirmed += vol
+        every = facts()["return_check"].value
+        lead = "" if self.confirmed else "No fluid has come back freely yet. "
         if self.site == "reservoir":
             room = self.preset.reservoir - self.reservoir
             into = min(vol, room)
@@ -341,14 +372,26 @@ class RefillSession:
             if vol > room + 1e-9:
                 self.overfilled += vol - room
                 self.pocket += vol - room
-                return (f"{fmt(into, 'volume')} goes in, then the plunger pushes back hard; the "
-                        "rest goes somewhere else.")
-            return f"{fmt(vol, 'volume')} injected slowly."
+                return (lead + f"{fmt(into, 'volume')} goes in, then the plunger pushes back "
+                        "hard; the rest goes somewhere else.")
+            if check_return:
+                return (lead + f"{fmt(vol, 'volume')} injected slowly. Each time you draw back, "
+                        "the solution returns freely and looks like what went in.")
+            return lead + f"{fmt(vol, 'volume')} injected slowly, without drawing back."
+        if check_return and vol > every:
+            if self.site == "pocket":
+                self.pocket += every
+                return (lead + f"After {fmt(every, 'volume')} you draw back: nothing returns and "
+                        "the skin over the pump swells. You stop: the needle is not in the "
+                        "reservoir. Find the port again, with the template.")
+            self.cap += every
+            return (lead + f"After {fmt(every, 'volume')} you draw back: only clear fluid "
+                    "trickles back slowly, not the free return of the reservoir. You stop.")
         if self.site == "pocket":
             self.pocket += vol
-            return f"{fmt(vol, 'volume')} injected; the skin over the pump swells a little."
+            return lead + f"{fmt(vol, 'volume')} injected; the skin over the pump swells a little."
         self.cap += vol
-        return f"{fmt(vol, 'volume')} injected."
+        return lead + f"{fmt(vol, 'volume')} injected."
 
     def _program(self, volume=None, concentration=None) -> str:
         if volume is None or concentration is None:
@@ -378,6 +421,33 @@ class RefillSession:
             raise InputError("minutes", minutes, "0 or more")
         return f"The patient is watched for {self.observed:g} min."
 
+    def _document(self, volumes: bool = True, dates: bool = True) -> str:
+        """Write down the volumes (removed, injected) and the next refill and alarm dates
+        [S66, B8, S150]."""
+        from .refill import schedule
+        self.documented = {"volumes": bool(volumes), "dates": bool(dates)}
+        c = self.case
+        d, conc, _ = c.order
+        parts = []
+        if volumes:
+            parts.append(f"removed {fmt(self.recorded or 0.0, 'volume')}, injected into the "
+                         f"reservoir {fmt(self.reservoir, 'volume')} of {d} "
+                         f"{self._conc(conc, d)}")
+        if dates:
+            try:
+                p = schedule(d, f"{conc!r} mcg/mL", f"{max(self.reservoir, 1e-3)!r} mL",
+                             {"mode": "continuous", "dose": c.dose}, pump=self.preset.name)
+            except InputError:
+                parts.append("next refill and alarm dates: work them out with the prescriber")
+            else:
+                alarm = ("the pump has no low-reservoir alarm" if p.alarm_day is None else
+                         f"the low-reservoir alarm about {p.alarm_day:.0f} days from today")
+                parts.append(f"next refill planned {p.visit_day:g} days from today, before "
+                             f"{alarm}")
+        if not parts:
+            return "Nothing is written down."
+        return "Written in the record: " + "; ".join(parts) + "."
+
     # -- the end -------------------------------------------------------------------------------
     def finish(self) -> RefillReport:
         """Score the session and run the patient forward through the body model."""
@@ -397,10 +467,12 @@ class RefillSession:
                 "When the reservoir ran dry or withdrawal shows, assess the patient and escalate "
                 "before and beside the refill: a missed refill needs a doctor at once, and "
                 "baclofen withdrawal can be fatal.", "[S153, B7]"))
-        first = [s for s in first if s in STEPS]                       # the ten scored steps
+        first = [s for s in first if s in STEPS]                       # the scored steps
         out = [s for s in out if s in STEPS]
         in_order = len([s for s in first if s not in out])
-        score = 6 * len(first) + 2 * in_order + (20 if not mistakes and not harmed else 0)
+        n = len(STEPS)
+        score = round(60 * len(first) / n + 20 * in_order / n) + (
+            20 if not mistakes and not harmed else 0)
         if harmed or any(m.dangerous for m in mistakes):
             score = min(score, DANGER_CAP)
         return RefillReport(self.case, self.done, missed, out, mistakes, tl,
@@ -464,10 +536,69 @@ class RefillSession:
                                f"({fmt(self.reservoir, 'volume')}).",
                                "Enter the new reservoir volume: the low-reservoir alarm is "
                                "worked out from it.", "[S66]"))
+        out += self._safety_mistakes()
         if "observe" in self.done and self.observed < f["observe"].low * 1440 - 1e-9:
             out.append(Mistake("short-observation", f"The patient was watched for "
                                f"{self.observed:g} min.", "Watch 30-60 min after a refill for "
                                "signs of overdose or withdrawal.", f["observe"].label))
+        return out
+
+    def _safety_mistakes(self) -> list:
+        """Asepsis, the filter, the placement check by free aspiration, drawing back while
+        injecting, and the record."""
+        f, out = facts(), []
+        needle_in = "access" in self.done
+        if needle_in and "prepare" not in self.done:
+            out.append(Mistake("no-asepsis", "The needle went in without the preparation: no "
+                               "mask, no skin antisepsis.", "Wear a mask, clean the skin with "
+                               "aqueous chlorhexidine or povidone-iodine (never alcohol) and "
+                               "let it dry fully.", f["asepsis"].label))
+        if "prepare" in self.done:
+            if not self.mask:
+                out.append(Mistake("no-mask", "No mask was worn.", "Wear a mask: the needle "
+                                   "goes into a system that opens onto the spinal fluid.",
+                                   f["asepsis"].label))
+            if self.antiseptic == "alcohol-based":
+                out.append(Mistake("alcohol-antiseptic", "The skin was cleaned with an "
+                                   "alcohol-based antiseptic.", "Use aqueous chlorhexidine or "
+                                   "povidone-iodine: alcohol must be avoided (a risk of nerve "
+                                   "damage).", f["asepsis"].label))
+            if not self.dried:
+                out.append(Mistake("antiseptic-wet", "The needle went in through wet "
+                                   "antiseptic.", "Let the antiseptic dry fully first.",
+                                   f["asepsis"].label))
+        if self.unconfirmed > 0:
+            out.append(Mistake("inject-unconfirmed", f"{fmt(self.unconfirmed, 'volume')} was "
+                               "injected before fluid had been drawn back freely from the "
+                               "reservoir.", "Confirm the needle's position first: draw fluid "
+                               "back freely (or put in 5 mL and draw it back; with an empty "
+                               "pump, a second needle shows the backflow). Only then fill.",
+                               f["free_aspiration"].label))
+        if self.unfiltered:
+            out.append(Mistake("no-filter", "The drug was injected without the refill kit's "
+                               "filter.", "Give the refill through the kit's filter (teaching "
+                               "assumption; the pump's own bacterial filter is "
+                               f"{f['pump_filter'].value} {f['pump_filter'].label}).",
+                               f["kit_filter"].label))
+        if self.unchecked:
+            out.append(Mistake("no-return-check", "The drug was injected without drawing back "
+                               "as it went in.", "Draw back every few mL while injecting and "
+                               "look at what returns: it should come back freely and look "
+                               "like the drug; if nothing, blood or cloudy fluid returns, "
+                               "stop.", f["return_check"].label))
+        if "inject" in self.done:
+            doc = self.documented
+            if doc is None:
+                out.append(Mistake("not-documented", "Nothing was written down.",
+                                   "Record the volumes removed and injected and the next "
+                                   "refill and low-reservoir alarm dates.",
+                                   f["documentation"].label))
+            else:
+                for key, what in (("volumes", "the volumes removed and injected"),
+                                  ("dates", "the next refill and low-reservoir alarm dates")):
+                    if not doc[key]:
+                        out.append(Mistake(f"no-{key}-recorded", f"The record lacks {what}.",
+                                           f"Write down {what}.", f["documentation"].label))
         return out
 
     def needs_escalation(self, tl=None) -> bool:
@@ -620,11 +751,12 @@ def correct_session(case: RefillCase | None = None) -> RefillSession:
     if s.case.visit_day > s.case.empty_day:
         s.do("assess", escalate=True)
     s.do("locate", template=True)
-    s.do("prepare")
+    s.do("prepare", mask=True, antiseptic="aqueous chlorhexidine", dried=True)
     s.do("access", needle="non-coring", site="reservoir port")
     s.do("aspirate")
     s.do("confirm")
-    s.do("inject", volume=f"{vol!r} mL")
+    s.do("inject", volume=f"{vol!r} mL", filter=True, check_return=True)
     s.do("program", volume=f"{vol!r} mL", concentration=f"{conc!r} mcg/mL")
     s.do("observe", minutes=facts()["observe"].low * 1440)
+    s.do("document", volumes=True, dates=True)
     return s

@@ -372,9 +372,9 @@ class _Chain:
                     raise InputError("bridge-bolus.at", f"day {e.day:g}", "a bridge bolus "
                                      "needs a continuous program with a dose")
                 bridge = _bridge(prog.dose, e.get("old_concentration"), conc_prog,
-                                 self.cath.volume)
+                                 catheter=self.cath.catheter_volume)   # tubing: a range [S17]
                 _, free = self._window(q, max(e.day, free * self.dt / MIN_PER_DAY),
-                                       bridge.duration, self.cath.volume, replace=True)
+                                       bridge.duration, bridge.volume, replace=True)
                 self.note(e.day, "bridge-bolus", "event", f"{fmt(bridge.flow, 'flow')} for "
                           f"{fmt(bridge.duration, 'time')} to clear the old solution")
         self._patient_boluses(q)

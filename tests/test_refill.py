@@ -252,7 +252,7 @@ MORPHINE = RefillCase(patient="cancer-pain", drug="morphine", concentration="10 
 
 def test_pocket_fill_leads_to_an_overdose_course():
     r = run(RefillCase(**{**MORPHINE.__dict__, "port_hard": True}), skip=("confirm",),
-            locate={"template": False})
+            locate={"template": False}, inject={"check_return": False})
     assert "pocket-fill" in codes(r) and not r.safe
     s = summary(r)
     assert s["delivered"]["to_tissue_mcg"] == pytest.approx(20 * 10000)
@@ -269,10 +269,11 @@ def test_the_placement_check_catches_a_missed_port():
     s.do("locate", template=True)
     s.do("access")
     s.do("aspirate")
-    assert "comes back: the needle is in the reservoir" in s.do("confirm")
+    assert "comes back freely: the needle is in the reservoir" in s.do("confirm")
     s.do("inject")
     s.do("program", volume="20 mL", concentration="500 mcg/mL")
     s.do("observe")
+    s.do("document")
     r = s.finish()
     assert codes(r) == ["pocket-fill"]                     # only the 5 mL test went astray
     assert summary(r)["delivered"]["to_tissue_mcg"] == pytest.approx(5 * 500)
@@ -334,7 +335,7 @@ def test_out_of_order_and_missed_steps_cost_points():
         s.do(step)
     s.do("program", volume="20 mL", concentration="500 mcg/mL")
     r = s.finish()
-    assert r.out_of_order == ["verify"] and set(r.missed) == {"confirm", "observe"}
+    assert r.out_of_order == ["verify"] and set(r.missed) == {"confirm", "observe", "document"}
     assert r.score < 100
 
 
@@ -454,7 +455,7 @@ def _plain_refill(case, assess=None):
     for step, kw in (("locate", {"template": True}), ("prepare", {}), ("access", {}),
                      ("aspirate", {}), ("confirm", {}), ("inject", {"volume": f"{vol!r} mL"}),
                      ("program", {"volume": f"{vol!r} mL", "concentration": f"{conc!r} mcg/mL"}),
-                     ("observe", {"minutes": 30})):
+                     ("observe", {"minutes": 30}), ("document", {})):
         s.do(step, **kw)
     return s
 
