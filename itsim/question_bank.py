@@ -691,11 +691,12 @@ register(Question(
     kind="time", unit="day", tolerance=0.02))
 register(Question(
     "ex7.5", "On the case 'Morphine refill: the port is hard to feel', locate the port by "
-    "touch (template=False), skip the placement check and do the rest. How much morphine went "
-    "under the skin?",
+    "touch (template=False), skip the placement check, inject without drawing back "
+    "(check_return=False) and do the rest. How much morphine went under the skin?",
     lambda: _ex75(), hint="Find the pocket-fill event in report.timeline.log, or "
     "report.timeline.summary()['delivered']['to_tissue_mcg'].",
-    explain="The whole 20 mL syringe of 10 mg/mL: 200 mg of morphine under the skin.",
+    explain="The whole 20 mL syringe of 10 mg/mL: 200 mg of morphine under the skin. Drawing "
+    "back while injecting would have stopped it after the first 5 mL (50 mg).",
     kind="mass", unit="mg"))
 
 
@@ -705,7 +706,7 @@ def _ex75() -> float:
                       drug="morphine", concentration="10 mg/mL", dose="2 mg/day", visit_day=60,
                       port_hard=True)                # as in scenarios/cases/refill_station.toml
     s = RefillSession(case)
-    choices = {"locate": {"template": False},
+    choices = {"locate": {"template": False}, "inject": {"check_return": False},
                "program": {"volume": "20 mL", "concentration": "10 mg/mL"}}
     for step in STEPS:
         if step != "confirm":
@@ -1009,3 +1010,78 @@ register(Question(
     choices={"a": "naloxone", "b": "physostigmine",
              "c": "none: support breathing and circulation, stop and empty the pump, call for "
                   "help"}))
+
+
+def _ex111() -> float:
+    """Minutes from 2 mg of naloxone (given at minute 60) until the breathing is below 8 a
+    minute again, after the access-port injection."""
+    s = _em().Session("morphine_cap_injection")
+    s.wait("60 min")
+    s.act("naloxone-2mg")
+    m = 61.0
+    while s.vitals(m)["breathing_per_min"] >= 8 and m < s.case.horizon:
+        m += 1
+    return (m - 60) / 1440                           # days (canonical time)
+
+
+def _ex112() -> float:
+    s = _em().Session("morphine_cap_injection")
+    s.act("call-help")
+    s.act("drain-port")
+    return s.timeline().balance.drained             # mcg (canonical mass)
+
+
+def _ex113() -> float:
+    from .units import parse
+    s = _em().Session("baclofen_entry_error")
+    flow = float(s.timeline().commanded[s.k(0)])                       # mL/day
+    real = parse(s.case.scenario["drug"]["concentration"], "concentration", "drug")
+    return flow * real                               # mcg/day (canonical dose rate)
+
+
+def _ex114() -> str:
+    s = _em().Session("morphine_pocket_fill")
+    s.act("naloxone-2mg")
+    s.act("call-help")
+    s.wait("24 h")
+    return "b" if s.finish().harmed else "a"
+
+
+register(Question(
+    "ex11.1", "Case 'morphine_cap_injection': s = emergency.Session('morphine_cap_injection'); "
+    "s.wait('60 min'); s.act('naloxone-2mg'). How many minutes after the naloxone does the "
+    "breathing fall below 8 a minute again? (s.vitals(m)['breathing_per_min'] is the breathing "
+    "m minutes after arrival.)", _ex111,
+    hint="Step m up from 61, one minute at a time, until s.vitals(m)['breathing_per_min'] < 8; "
+    "then subtract 60. In the emergency room: wait 1 h, give naloxone 2 mg, then wait and watch "
+    "the readout.",
+    explain="A little over 2 hours in the model: one dose of naloxone wears off long before "
+    "the intrathecal morphine is gone (re-narcotisation), so repeat it and get the CSF drained "
+    "[M5, S20]. (How long naloxone acts here is a teaching assumption.)",
+    kind="time", unit="min", tolerance=0.03, close=0.15))
+register(Question(
+    "ex11.2", "Same case: a physician drains 35 mL of CSF through the access port at once "
+    "(s.act('call-help'); s.act('drain-port')). How much morphine leaves with the CSF? "
+    "(s.timeline().balance.drained, in mcg)", _ex112,
+    hint="s.timeline().balance.drained is in mcg; 1 mg = 1000 mcg.",
+    explain="About 15 mg of the 20 mg injected, because the drainage came before the morphine "
+    "had spread far from the catheter tip. Drainage takes drug out of the CSF [S16, S20]; "
+    "naloxone only blocks it for a while.",
+    kind="mass", unit="mg", tolerance=0.02))
+register(Question(
+    "ex11.3", "Case 'baclofen_entry_error': the syringe said 2000 mcg/mL and the interrogation "
+    "(s.interrogate()) shows the flow and the concentration typed into the programmer. What "
+    "dose does the pump really give?", _ex113,
+    hint="Real dose = programmed flow (mL/day) × the real concentration (mcg/mL).",
+    explain="3 mL/day × 2000 mcg/mL = 6000 mcg/day, ten times the 600 mcg/day prescribed: the "
+    "programmer shows 600 mcg/day because it was told 200 mcg/mL. No antidote: stop the pump, "
+    "empty it, support breathing and circulation; physostigmine is not advised [S110, B19].",
+    kind="dose_rate", unit="mcg/day"))
+register(Question(
+    "ex11.4", "Case 'morphine_pocket_fill': give naloxone 2 mg and call for help at once, then "
+    "nothing more; wait 24 h and finish (s.finish()). What is the outcome?", _ex114,
+    hint="result.harmed and result.text(); or play it in the emergency room.",
+    explain="Harm: the morphine under the skin reaches the blood over hours and one dose wears "
+    "off, so the breathing slows again. Repeat naloxone and keep watching: a hydromorphone "
+    "pocket fill needed IV naloxone over 12 h [M43, S20].",
+    choices={"a": "no harm: one dose was enough", "b": "harm: the breathing slowed again"}))

@@ -79,7 +79,7 @@ def _check_outputs(path):
 
 
 @pytest.mark.parametrize("name, lesson", [("03_dosing", "3"), ("02_pump_system", "2"),
-                                          ("06_programming", "6")])
+                                          ("06_programming", "6"), ("11_emergencies", "11")])
 def test_solutions_pass_every_check_and_blanks_get_not_yet(name, lesson):
     """nbval proves the stored outputs are what the notebooks produce; this reads them."""
     bank = sorted(q for q in QUESTIONS if q.startswith(f"ex{lesson}."))
