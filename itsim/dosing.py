@@ -152,14 +152,16 @@ def _max_dose_finding(drug, dose: float) -> list[Finding]:
     danger = None if danger is None else parse(danger, "dose_rate", "max_daily_dose.danger_above")
     if f.get("severity") == "caution":        # a quoted ceiling, not a proven one (data note)
         if danger is None or not _above(dose, danger):
+            words = f.get("caution_words")
             return [Finding("above-max-daily-dose", "caution",
                             f"{dose_text(dose, drug)} is above {dose_text(f.value, drug)}, the "
                             f"highest daily dose the sources quote for {drug.name}{times}: a "
-                            "caution, not a proven ceiling. Check the order and watch closely.",
-                            f.label)]
+                            "caution, not a proven ceiling. Check the order and watch closely."
+                            + (f" {words}" if words else ""), f.label)]
+        words = f.get("danger_words")
         return [Finding("above-max-daily-dose", "danger",
-                        f"{dose_text(dose, drug)} is above {dose_text(danger, drug)}, beyond "
-                        f"the doses of {drug.name} at which overdoses were reported"
+                        f"{dose_text(dose, drug)} is above {dose_text(danger, drug)}"
+                        + (f" ({words.rstrip('.')})" if words else "")
                         + (f", and {significant(dose / f.value)} times "
                            f"{dose_text(f.value, drug)}, the highest dose the sources quote"
                            if times else "") + ".", f.label)]

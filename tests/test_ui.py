@@ -42,9 +42,9 @@ def test_impossible_input_shows_a_plain_message(calculator, field, value, messag
 
 def test_a_1000_fold_error_is_flagged_not_hidden(calculator):
     calculator.set(daily_dose="200 mg/day")
-    assert ("Stop and check: 200 mg/day is above 2400 mcg/day, beyond the doses of baclofen "
-            "at which overdoses were reported, and 200 times 1000 mcg/day, the highest dose "
-            "the sources quote.") in calculator.readout_text
+    assert ("Stop and check: 200 mg/day is above 2400 mcg/day (itsim's teaching rule: the top "
+            "of the continuous doses at which overdoses were reported [B18]), and 200 times "
+            "1000 mcg/day, the highest dose the sources quote.") in calculator.readout_text
     calculator.reset()
 
 
