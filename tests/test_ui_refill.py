@@ -44,11 +44,36 @@ def test_discrepancy_practice_gives_instant_feedback():
     assert p.values()["answer"] == ""                 # a new case clears the verdict
 
 
+def tick_safety(st):
+    """The safety choices a learner must make on screen (they start unticked)."""
+    st.options["prepare"]["mask"].value = True
+    st.options["prepare"]["antiseptic"].value = "aqueous chlorhexidine"
+    st.options["prepare"]["dried"].value = True
+    st.options["inject"]["filter"].value = True
+    st.options["inject"]["check_return"].value = True
+    st.options["document"]["volumes"].value = True
+    st.options["document"]["dates"].value = True
+
+
+def test_refill_station_safety_choices_start_unticked_and_cost_points_if_left():
+    st = R.RefillStation(CASES)
+    st.options["verify"]["second_check"].value = True
+    st.options["locate"]["template"].value = True
+    st.options["program"]["concentration"].value = "500 mcg/mL"
+    for step in STEPS:
+        st.press(step)
+    r = st.finish()
+    assert {"no-mask", "alcohol-antiseptic", "antiseptic-wet", "no-filter", "no-return-check",
+            "no-volumes-recorded", "no-dates-recorded"} <= {m.code for m in r.errors}
+    assert r.score < 100 and "[S150]" in st.readout_text
+
+
 def test_refill_station_buttons_run_a_whole_session():
     st = R.RefillStation(CASES)
     st.options["verify"]["second_check"].value = True
     st.options["locate"]["template"].value = True
     st.options["program"]["concentration"].value = "500 mcg/mL"
+    tick_safety(st)
     for step in STEPS:
         st.buttons[step].click()
     r = st.finish()
@@ -122,6 +147,7 @@ def test_refill_station_has_an_assess_and_escalate_row_the_late_case_needs():
     st.options["verify"]["second_check"].value = True
     st.options["locate"]["template"].value = True
     st.options["program"]["concentration"].value = "500 mcg/mL"
+    tick_safety(st)
     for step in STEPS:
         st.press(step)
     assert not st.finish().safe and "UNSAFE" in st.readout_text
@@ -130,6 +156,7 @@ def test_refill_station_has_an_assess_and_escalate_row_the_late_case_needs():
     st.options["locate"]["template"].value = True
     st.options["program"]["concentration"].value = "500 mcg/mL"
     st.options["assess"]["escalate"].value = True
+    tick_safety(st)
     for step in STEPS[:2] + ("assess",) + STEPS[2:]:
         st.press(step)
     r = st.finish()

@@ -13,8 +13,8 @@ from plotly.subplots import make_subplots
 
 from .. import dosing, refill
 from ..errors import InputError
-from ..refill_station import (ALL_STEPS, NEEDLES, SITES, STEP_LABELS, RefillCase,
-                              RefillSession)
+from ..refill_station import (ALL_STEPS, ANTISEPTICS, NEEDLES, SITES, STEP_LABELS,
+                              RefillCase, RefillSession)
 from ..simulation import simulate
 from ..units import fmt, parse
 from .body import FIGURE_WIDTH, _narrow_readout
@@ -214,6 +214,13 @@ class RefillStation(Shown):
                                               description="call the physician")},
             "locate": {"template": w.Checkbox(value=False, indent=False,
                                               description="use the template")},
+            "prepare": {"mask": w.Checkbox(value=False, indent=False, description="mask",
+                                           layout=w.Layout(width="70px")),
+                        "antiseptic": w.Dropdown(options=ANTISEPTICS, value=ANTISEPTICS[0],
+                                                 description="Skin",
+                                                 **field("230px", "40px", typed=False)),
+                        "dried": w.Checkbox(value=False, indent=False, description="let dry",
+                                            layout=w.Layout(width="80px"))},
             "access": {"needle": w.Dropdown(options=NEEDLES, value="non-coring",
                                             description="Needle", **field("200px", "55px",
                                                                           typed=False)),
@@ -224,7 +231,15 @@ class RefillStation(Shown):
                                             placeholder="mL that came back",
                                             **field("200px", "55px"))},
             "inject": {"volume": w.Text(value="20 mL", description="Volume",
-                                        **field("200px", "55px"))},
+                                        **field("150px", "55px")),
+                       "filter": w.Checkbox(value=False, indent=False,
+                                            description="kit filter",
+                                            layout=w.Layout(width="95px")),
+                       "check_return": w.Checkbox(value=False, indent=False,
+                                                  description="draw back",
+                                                  tooltip="draw back every few mL while "
+                                                  "injecting and look at what returns",
+                                                  layout=w.Layout(width="100px"))},
             "program": {"volume": w.Text(value="20 mL", description="Volume",
                                          **field("200px", "55px")),
                         "concentration": w.Text(value="", description="Conc.",
@@ -232,6 +247,12 @@ class RefillStation(Shown):
                                                 **field("200px", "55px"))},
             "observe": {"minutes": w.IntSlider(value=30, min=0, max=90, step=5,
                                                description="Minutes", **field("260px", "55px"))},
+            "document": {"volumes": w.Checkbox(value=False, indent=False,
+                                               description="volumes",
+                                               layout=w.Layout(width="85px")),
+                         "dates": w.Checkbox(value=False, indent=False,
+                                             description="refill and alarm dates",
+                                             layout=w.Layout(width="170px"))},
         }
         self.options = opt
         self._defaults = {id(wd): wd.value for widgets in opt.values() for wd in widgets.values()}
