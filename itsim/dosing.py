@@ -165,9 +165,12 @@ def _max_dose_finding(drug, dose: float) -> list[Finding]:
                         + (f", and {significant(dose / f.value)} times "
                            f"{dose_text(f.value, drug)}, the highest dose the sources quote"
                            if times else "") + ".", f.label)]
+    words = f.get("limit_words")           # what the limit is, when it is not a hard maximum
     return [Finding("above-max-daily-dose", "danger",
-                    f"{dose_text(dose, drug)} is above the maximum daily dose for {drug.name} "
-                    f"({dose_text(f.value, drug)}){times}.", f.label)]
+                    f"{dose_text(dose, drug)} is above "
+                    + (f"{dose_text(f.value, drug)}, {words}" if words else
+                       f"the maximum daily dose for {drug.name} ({dose_text(f.value, drug)})")
+                    + f"{times}.", f.label)]
 
 
 def _check(drug, conc: float | None, dose: float | None, previous: float | None,
@@ -724,7 +727,7 @@ def convert_morphine(dose, from_route: str, to_route: str) -> Conversion:
         findings = tuple(_max_dose_finding(_drugs.get("morphine"), high))
         if findings:
             caveat += (f" The top of the range, {fmt(high, 'dose_rate', 'mg/day')}, is above "
-                       "the maximum intrathecal dose: never start there.")
+                       "the highest intrathecal dose the sources quote: never start there.")
     return Conversion(value, low, high, ratio, "[" + ", ".join(table["source"]) + "]", caveat,
                       reduced, label, findings)
 

@@ -107,7 +107,11 @@ def question(qid: str) -> Question:
     try:
         return QUESTIONS[_qid(qid)]
     except KeyError:
-        raise InputError("question", qid, "expected one of " + ", ".join(QUESTIONS)) from None
+        lessons = sorted({q.split(".")[0] for q in QUESTIONS}, key=lambda p: (p[0] != "q",
+                                                                              int(p.lstrip("qex"))))
+        raise InputError("question", qid, f"a question id such as q3.1 or ex7.2 ({len(QUESTIONS)} "
+                         f"in all, in groups {', '.join(lessons)}; exercises.QUESTIONS lists "
+                         "them)") from None
 
 
 @dataclass(frozen=True)

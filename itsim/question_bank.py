@@ -84,7 +84,7 @@ register(Question(
     lambda: dosing.convert_morphine("300 mg/day", "oral", "intrathecal").value,
     hint="Divide the oral dose by 300.",
     explain="300 ÷ 300 = 1 mg/day, but real patients needed anything from 10:1 to 125:1 (up to "
-    "30 mg/day, above the 20 mg/day maximum [M1]). Cut the dose by 25-50 % for incomplete "
+    "30 mg/day, above the 20 mg/day above which the label advises caution [M1]). Cut the dose by 25-50 % for incomplete "
     "cross-tolerance (a teaching assumption), start lower and titrate.", kind="dose_rate",
     unit="mg/day"))
 register(Question(
