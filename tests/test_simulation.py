@@ -101,7 +101,11 @@ def test_bridge_bolus_brings_the_new_solution_sooner():
     bridged = sim(days=20, events=[refill, {"at": "day 10", "kind": "bridge-bolus",
                                             "old_concentration": "500 mcg/mL"}])
     assert plain.first("new-solution-at-tip") == pytest.approx(10 + 0.356 / 0.15, abs=1e-3)
-    assert bridged.first("new-solution-at-tip") == pytest.approx(10 + 0.356 / 0.6, abs=1e-3)
+    # the bridge is worked out for the smallest tubing volume when the concentration goes up
+    # [S17] (catheter 0.156 + tubing 0.15 mL): 0.306 mL at the old rate, then the rest of the
+    # real 0.356 mL (0.05 mL of the old solution) at the new, slower rate
+    assert bridged.first("new-solution-at-tip") == pytest.approx(10 + 0.306 / 0.6 + 0.05 / 0.15,
+                                                                 abs=1e-3)
     # while the old solution clears, the patient gets 300 mcg/day, not a quarter of it
     window = (plain.t > 10.1) & (plain.t < 10.5)
     assert plain.to_csf[window].mean() == pytest.approx(75, rel=0.01)
