@@ -7,13 +7,18 @@
 True
 
 A case is a TOML file: the presentation (``complaint``, ``history``, ``present_day``), the
-right ``cause`` and ``action`` (a list of acceptable actions), an ``explain`` text, and a
-``[scenario]`` table in the scenario format. The scenario is simulated; every investigation
+right ``cause`` and ``action`` (a list of acceptable actions), optionally a ``first`` action
+that must come before them (``first = "treat-withdrawal"`` where the patient shows withdrawal:
+treat the patient, then the device), an ``explain`` text, and a ``[scenario]`` table in the
+scenario format. The scenario is simulated; every investigation
 reads what the simulation says at the day the patient presents (the pump's log only shows
 what a pump can know; an X-ray shows the catheter; the examination reads the body model).
-``Game.answer(cause, action)`` scores the learner: 50 for the cause, 30 for the action, and up
-to 20 less the cost of investigations that showed nothing (costs are a teaching scale in
-``data/hazards.toml``).
+``Game.answer(cause, action, then="")`` scores the learner: 50 for the cause, 30 for the plan
+(``action`` first, then the optional ``then``), and up to 20 less the cost of investigations that
+showed nothing (costs are a teaching scale in ``data/hazards.toml``). With a ``first`` action,
+the plan is right when it starts with it (the second step, if named, must be an acceptable
+device action); fixing the device without treating the patient first earns 10 of the 30; the
+right first step with a wrong second step earns 15.
 """
 from __future__ import annotations
 
@@ -44,20 +49,20 @@ CAUSES = {
     "no-fault": "nothing is wrong with the pump system",
 }
 ACTIONS = {
-    "treat-withdrawal": "treat the withdrawal first (restore the drug now: for baclofen an "
-                        "intrathecal bolus by a physician, ICU care if severe), then repair "
-                        "the cause",
+    "treat-withdrawal": "treat the withdrawal first (restore intrathecal delivery now: for "
+                        "baclofen an intrathecal bolus by a physician, benzodiazepines, ICU "
+                        "care if severe; oral baclofen alone is not enough), then repair the "
+                        "cause",
     "revise-catheter": "surgery to repair or replace the catheter",
     "replace-pump": "replace the pump",
-    "refill-pump": "refill the pump now (and bridge the drug meanwhile)",
+    "refill-pump": "refill the pump now",
     "correct-programming": "correct the programming (and treat the overdose)",
     "treat-overdose": "treat the overdose and watch closely (naloxone for opioids)",
     "stop-opioid": "stop the opioid (saline in the pump) with pain relief by another route; "
                    "urgent MRI and surgeons at once if a neurological deficit appears",
     "urgent-mri-neurosurgery": "a new neurological deficit: urgent MRI and neurosurgery now; "
                                "stop the opioid (saline) with opioid cover by another route",
-    "recheck-pump": "treat the symptoms now (bridge the drug by another route) and interrogate "
-                    "again; replace the pump if it does not restart",
+    "recheck-pump": "interrogate the pump again; replace it if it does not restart",
     "antibiotics": "antibiotics; remove the pump if the infection is deep",
     "no-change": "no change to the pump",
 }
@@ -99,6 +104,16 @@ class Case:
     explain: str
     scenario: scenario.Scenario
     path: str = ""
+    first: str = ""
+
+    @property
+    def plan(self) -> tuple:
+        """The model answer as an ordered plan: the ``first`` action (if any), then the device
+        action."""
+        return ((self.first,) if self.first else ()) + (self.actions[0],)
+
+    def plan_text(self) -> str:
+        return "; then ".join(ACTIONS[a] for a in self.plan)
 
 
 def load(path) -> Case:
@@ -115,23 +130,30 @@ def from_dict(raw: dict, where: str = "case") -> Case:
     allowed = {"title", "complaint", "history", "present_day", "cause", "action", "explain",
                "scenario"}
     for key in raw:
-        if key not in allowed:
-            raise InputError(key, raw[key], "unknown key; allowed: " + ", ".join(sorted(allowed)))
+        if key not in allowed | {"first"}:
+            raise InputError(key, raw[key], "unknown key; allowed: " + ", ".join(
+                sorted(allowed | {"first"})))
     for key in allowed:
         if key not in raw:
             raise InputError(key, None, "needed")
+    first = raw.get("first", "")
+    if first and first not in ACTIONS:
+        raise InputError("first", first, "one of " + ", ".join(ACTIONS))
     if raw["cause"] not in CAUSES:
         raise InputError("cause", raw["cause"], "one of " + ", ".join(CAUSES))
     actions = raw["action"] if isinstance(raw["action"], list) else [raw["action"]]
     for a in actions:
         if a not in ACTIONS:
             raise InputError("action", a, "one of " + ", ".join(ACTIONS))
+    if first and first in actions:
+        raise InputError("first", first, "an action that is not also in 'action' (the first "
+                         "step comes before the device action)")
     s = scenario.from_dict(raw["scenario"])
     day = raw["present_day"]
     if isinstance(day, bool) or not isinstance(day, (int, float)) or not 0 < day < s.kwargs["days"]:
         raise InputError("present_day", day, f"a day within the {s.kwargs['days']} simulated")
     return Case(raw["title"], raw["complaint"], raw["history"], float(day), raw["cause"],
-                tuple(actions), raw["explain"], s, where)
+                tuple(actions), raw["explain"], s, where, first)
 
 
 @dataclass(frozen=True)
@@ -154,6 +176,7 @@ class Result:
     cause_right: bool
     action_right: bool
     wasted: float
+    action_points: int = 0
     feedback: list = field(default_factory=list)
 
     def summary(self) -> str:
@@ -186,23 +209,48 @@ class Game:
         self.done.append(f)
         return f
 
-    def answer(self, cause: str, action: str) -> Result:
+    def answer(self, cause: str, action: str, then: str = "") -> Result:
+        """Score the cause and the plan: ``action`` first, then (optionally) ``then``."""
         if cause not in CAUSES:
             raise InputError("cause", cause, "one of " + ", ".join(CAUSES))
         if action not in ACTIONS:
             raise InputError("action", action, "one of " + ", ".join(ACTIONS))
+        if then and then not in ACTIONS:
+            raise InputError("then", then, "empty or one of " + ", ".join(ACTIONS))
         c = self.case
-        cause_ok, action_ok = cause == c.cause, action in c.actions
+        cause_ok = cause == c.cause
+        points, note = self._plan_points(action, then)
+        action_ok = points == 30
         seen = {f.name: f for f in self.done}
         wasted = sum(f.cost for f in seen.values() if not f.abnormal)
-        score = 50 * cause_ok + 30 * action_ok + int(max(0.0, 20 - wasted))
+        score = 50 * cause_ok + points + int(max(0.0, 20 - wasted))
         fb = [("Right: " if cause_ok else f"Not {CAUSES[cause]}: it was ") + CAUSES[c.cause] + ".",
-              ("Right action: " if action_ok else "Better action: ") + ACTIONS[c.actions[0]] + ".",
-              c.explain.strip()]
+              ("Right action: " if action_ok else "Better action: ") + c.plan_text() + "."]
+        if note:
+            fb.append(note)
+        fb.append(c.explain.strip())
         if wasted:
             names = ", ".join(f.name for f in seen.values() if not f.abnormal and f.cost)
             fb.append(f"Investigations that showed nothing cost {wasted:g} points: {names}.")
-        return Result(score, cause_ok, action_ok, wasted, fb)
+        return Result(score, cause_ok, action_ok, wasted, feedback=fb, action_points=points)
+
+    def _plan_points(self, action: str, then: str) -> tuple:
+        """Points (of 30) for the plan ``action`` then ``then``, and a note on a partial one."""
+        c = self.case
+        then_ok = not then or then in c.actions
+        if c.first:
+            if action == c.first:
+                return (30, "") if then_ok else (
+                    15, f"Right to {ACTIONS[c.first].split(' (')[0]}; the next step is "
+                        f"wrong: then {ACTIONS[c.actions[0]]}.")
+            if action in c.actions:
+                return 10, ("The device action is right, but the patient comes first: "
+                            f"{ACTIONS[c.first]}.")
+            return 0, ""
+        if action in c.actions:
+            return (30, "") if then_ok else (
+                15, f"The first step is right; the second ({ACTIONS[then]}) is not.")
+        return 0, ""
 
     # -- the truth at the day the patient presents ------------------------------------------
     def _events(self, *kinds):

@@ -22,13 +22,13 @@ def test_every_case_is_solvable_and_scores_correctly(case):
     best = T.Game(case)
     for n in clues:
         best.investigate(n)
-    r = best.answer(case.cause, case.actions[0])
+    r = best.answer(case.cause, *case.plan)
     assert r.score == 100 and r.cause_right and r.action_right
     # every investigation ordered: right answer, but points lost for the ones that showed nothing
-    wasteful = g.answer(case.cause, case.actions[0])
+    wasteful = g.answer(case.cause, *case.plan)
     assert 80 <= wasteful.score <= 100 and (wasteful.wasted > 0) == (wasteful.score < 100)
     wrong_cause = next(c for c in T.CAUSES if c != case.cause)
-    wrong_action = next(a for a in T.ACTIONS if a not in case.actions)
+    wrong_action = next(a for a in T.ACTIONS if a not in case.plan)
     assert T.Game(case).answer(wrong_cause, wrong_action).score <= 20
 
 
@@ -81,8 +81,7 @@ def test_contrast_through_the_access_port_clears_the_catheter_first():
 def test_mri_stall_treats_the_stiff_patient_and_does_not_empty_the_pump():
     c = _case("mri_stall")
     assert "not emptied" not in c.history
-    action = T.ACTIONS[c.actions[0]]
-    assert "wait" not in action and "bridge" in action
+    assert c.first == "treat-withdrawal" and "wait" not in T.ACTIONS[c.actions[0]]
     assert "bridge" in c.explain and "neither emptied" in c.explain
     g = T.Game(_case("mri_stall"))
     f = g.investigate("mri")
@@ -95,8 +94,74 @@ def test_a_new_deficit_is_urgent_and_withdrawal_is_treated_first():
     assert "now" in T.ACTIONS["urgent-mri-neurosurgery"] and "cover" in T.ACTIONS[
         "urgent-mri-neurosurgery"]
     d = _case("baclofen_disconnection")
-    assert d.actions[0] == "treat-withdrawal"
+    assert d.plan == ("treat-withdrawal", "revise-catheter")
     assert "T6 or above" in d.explain and "autonomic dysreflexia" in d.explain
     assert "[B7]" in d.explain and "[S135]" in d.explain
     r = T.Game(d).answer("catheter-disconnection", "revise-catheter")
     assert not r.action_right                            # repair before treatment: not right
+
+
+# --- clinical review of issue 16: the patient's withdrawal comes before the device -------------
+
+WITHDRAWAL_CASES = ["missed_refill", "battery_end", "mri_stall", "baclofen_disconnection"]
+
+
+@pytest.mark.parametrize("name", WITHDRAWAL_CASES)
+def test_treating_the_withdrawal_first_is_the_right_action(name):
+    c = _case(name)
+    device = c.actions[0]
+    # treat the withdrawal first, alone or followed by the device action: full marks
+    for plan in (("treat-withdrawal",), ("treat-withdrawal", device)):
+        r = T.Game(c).answer(c.cause, *plan)
+        assert r.action_right and r.action_points == 30, plan
+        assert r.feedback[1].startswith("Right action: treat the withdrawal first")
+    # the device fix alone leaves the patient untreated: not right, a little credit
+    r = T.Game(c).answer(c.cause, device)
+    assert not r.action_right and r.action_points == 10
+    assert "the patient comes first" in r.summary()
+    # the device fix first and the withdrawal after: the order is wrong
+    assert not T.Game(c).answer(c.cause, device, "treat-withdrawal").action_right
+    # the right first step, then a wrong one
+    r = T.Game(c).answer(c.cause, "treat-withdrawal", "no-change")
+    assert not r.action_right and r.action_points == 15
+
+
+def test_every_case_whose_patient_shows_withdrawal_treats_it_first():
+    for c in CASES:
+        shows = "Signs of withdrawal" in T.Game(c).investigate("examine").text
+        if shows:
+            assert c.first == "treat-withdrawal", c.path
+        if c.first == "treat-withdrawal":
+            assert c.scenario.kwargs["drug"] == "baclofen"
+
+
+def test_other_cases_keep_their_single_action():
+    c = _case("concentration_error")
+    assert not c.first
+    assert T.Game(c).answer(c.cause, "treat-overdose", "correct-programming").action_right
+    assert T.Game(c).answer(c.cause, "correct-programming").action_right
+    assert T.Game(c).answer(c.cause, "correct-programming", "no-change").action_points == 15
+    assert T.Game(c).answer(c.cause, "treat-withdrawal").action_points == 0
+
+
+def test_the_baclofen_bridge_is_intrathecal_and_oral_baclofen_is_only_an_adjunct():
+    for name in ("battery_end", "missed_refill", "mri_stall"):
+        text = " ".join(_case(name).explain.split())
+        assert "oral or bolus" not in text and "by another route" not in text, name
+        assert "intrathecal bolus" in text and "[B16" in text, name
+        assert "oral baclofen" in text and ("not enough" in text or "adjunct" in text), name
+    assert "oral baclofen alone is not enough" in T.ACTIONS["treat-withdrawal"]
+    assert "by another route" not in T.ACTIONS["recheck-pump"]
+
+
+def test_a_bad_first_action_is_refused(tmp_path):
+    src = (ROOT / "scenarios" / "troubleshooting" / "missed_refill.toml").read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(src.replace('first = "treat-withdrawal"', 'first = "pray"'))
+    with pytest.raises(InputError, match="first"):
+        T.load(bad)
+    bad.write_text(src.replace('first = "treat-withdrawal"', 'first = "refill-pump"'))
+    with pytest.raises(InputError, match="first"):
+        T.load(bad)
+    with pytest.raises(InputError, match="then"):
+        T.Game(_case("missed_refill")).answer("empty-reservoir", "treat-withdrawal", "pray")

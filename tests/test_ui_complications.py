@@ -65,6 +65,21 @@ def test_troubleshooting_game_scores_and_resets():
     assert g.cause.value == "" and g.game.done == []
 
 
+def test_troubleshooting_game_takes_a_plan_withdrawal_first_then_the_device():
+    g = C.TroubleshootingGame(troubleshoot.library(ROOT / "scenarios" / "troubleshooting"))
+    g.case_box.value = [c.cause for c in g.cases].index("empty-reservoir")
+    assert g.then.value == "" and "then" in g.labels()
+    g.investigate("interrogate")
+    g.cause.value, g.action.value = "empty-reservoir", "refill-pump"
+    r = g.answer()
+    assert not r.action_right and "the patient comes first" in g.readout_text
+    g.action.value, g.then.value = "treat-withdrawal", "refill-pump"
+    assert g.answer().score == 100 and "Right action: treat the withdrawal first" in \
+        g.readout_text
+    g.reset()
+    assert g.then.value == ""
+
+
 def test_exercise_08_solutions_pass_and_blanks_get_not_yet():
     bank = sorted(q for q in QUESTIONS if q.startswith("ex8."))
     blank = _check_outputs(ROOT / "exercises" / "08_complications.ipynb")

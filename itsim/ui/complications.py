@@ -320,7 +320,8 @@ class MRIByPumpKind(Panel):
 # --- the troubleshooting game ------------------------------------------------------------------
 
 class TroubleshootingGame(Shown):
-    """Pick a case, order investigations, name the cause and the action, get scored."""
+    """Pick a case, order investigations, name the cause and the plan (the first action and,
+    optionally, what comes next), get scored."""
 
     def __init__(self, cases: list):
         if not cases:
@@ -341,6 +342,9 @@ class TroubleshootingGame(Shown):
         self.action = w.Dropdown(options=[("choose the action", "")] + [
             (v, k) for k, v in troubleshoot.ACTIONS.items()], value="", description="Action",
             **field("460px", "90px", typed=False))
+        self.then = w.Dropdown(options=[("nothing more (optional)", "")] + [
+            (v, k) for k, v in troubleshoot.ACTIONS.items()], value="", description="Then",
+            **field("460px", "90px", typed=False))
         self.submit = w.Button(description="Submit", button_style="primary")
         self.on_press(self.submit, lambda _: self.answer())
         self.reset_button = w.Button(description="Reset", tooltip="Start the case again")
@@ -351,18 +355,18 @@ class TroubleshootingGame(Shown):
             w.HTML("<h4 style='margin:4px 0'>Troubleshooting</h4>"), self.case_box,
             w.HTML("<b>Investigations</b> (hover for cost and risk):"),
             w.HBox(self.buttons, layout=w.Layout(flex_flow="row wrap", width="700px")),
-            self.cause, self.action, w.HBox([self.submit, self.reset_button]),
+            self.cause, self.action, self.then, w.HBox([self.submit, self.reset_button]),
             w.HBox([self.story, self.readout], layout=w.Layout(flex_flow="row wrap"))])
         self.reset()
 
     def labels(self) -> dict:
-        return {"cause": "Cause", "action": "Action"}
+        return {"cause": "Cause", "action": "Action", "then": "Then"}
 
     @handled
     def reset(self):
         self.game = troubleshoot.Game(self.cases[self.case_box.value])
         self.result = None
-        self.cause.value, self.action.value = "", ""
+        self.cause.value, self.action.value, self.then.value = "", "", ""
         self.lines = [f"<b>{esc(self.game.case.title)}</b>",
                       esc(self.game.case.complaint), f"<i>{esc(self.game.case.history)}</i>"]
         self.story.value = box("<br>".join(self.lines), GREY)
@@ -383,7 +387,7 @@ class TroubleshootingGame(Shown):
             self.readout.value = box(f"Choose {' and '.join(missing)} first, then press "
                                      "<b>Submit</b>.", GREY)
             return None
-        self.result = r = self.game.answer(self.cause.value, self.action.value)
+        self.result = r = self.game.answer(self.cause.value, self.action.value, self.then.value)
         self.readout.value = box("<br>".join(esc(x) for x in r.summary().splitlines()),
                                  BLUE if r.cause_right and r.action_right else VERMILLION)
         return r
