@@ -48,7 +48,8 @@ def facts() -> dict[str, Fact]:
     kinds = {"discrepancy_emptying": "volume", "discrepancy_after_20": "volume",
              "discrepancy_after_40": "volume", "confirm_volume": "volume", "observe": "time",
              "plan_margin": "time", "constant_flow_reserve": "volume", "max_in_pump": "time",
-             "return_check": "volume", "bridge_tubing_volume": "volume"}
+             "return_check": "volume", "bridge_tubing_volume": "volume",
+             "restart_observe": "time"}
     raw = data.load("procedures")["refill"]
     for name in raw.get("fill_level_sensor", {}).get("value", ()):
         pump_preset(name)                  # a preset named as having a sensor must exist

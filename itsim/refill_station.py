@@ -17,6 +17,14 @@ not updated, an overfill, a late refill, a wrong drug), and scores the session.
 
 The instructor's traps live in the :class:`RefillCase` (a wrong syringe, a port hard to find
 by touch, a pump that gives more than programmed, a visit after the reservoir ran dry).
+
+A pump that ran dry is a restart, not a refill: the nurse assesses the patient and calls the
+physician, who decides the restart (``assess`` gives the order, from the case's
+``restart_dose``); the nurse programs the dose ordered and watches the patient for at least
+8 h (``[refill].restart_observe``: the >= 8 h watch after starting the therapy [B8], applied to
+a restart because an overdose followed a restart by about 6 h [B18]; a labelled teaching
+rule). A restart at the old dose without the physician's decision, or a short watch, is a
+dangerous mistake.
 """
 from __future__ import annotations
 
@@ -27,7 +35,7 @@ from .device import pump_preset
 from .errors import InputError
 from .dosing import concentration_text
 from .refill import discrepancy, facts
-from .units import fmt, parse
+from .units import check_number, fmt, parse
 
 NOTABLE = 0.3          # a side-effect index worth telling the learner about (0-1 scale)
 
@@ -38,14 +46,16 @@ ALL_STEPS = STEPS[:2] + (ASSESS,) + STEPS[2:]
 STEP_LABELS = {
     "verify": "Verify the order, drug and concentration (with a second nurse)",
     "interrogate": "Interrogate the pump",
-    "assess": "Assess the patient; escalate if the pump ran dry or withdrawal shows",
+    "assess": "Assess the patient; if the pump ran dry or withdrawal shows, call the physician "
+              "for the restart plan",
     "locate": "Locate the reservoir port",
     "prepare": "Prepare: mask, antisepsis without alcohol, sterile field, refill kit",
     "access": "Access the port with the needle",
     "aspirate": "Aspirate the residual and compare",
     "confirm": "Confirm placement (inject 5 mL, draw it back freely)",
     "inject": "Inject slowly through the filter, drawing back as you go",
-    "program": "Update the programmer: reservoir volume and concentration",
+    "program": "Update the programmer: reservoir volume, concentration (and a restart dose "
+               "only as the physician orders)",
     "observe": "Observe the patient",
     "document": "Document the volumes, the next refill and alarm dates",
 }
@@ -54,8 +64,16 @@ SITES = ("reservoir port", "side port")
 ANTISEPTICS = ("alcohol-based", "aqueous chlorhexidine", "povidone-iodine")
 DANGER = ("pocket-fill", "cap-injection", "wrong-drug", "wrong-concentration",
           "wrong-programmed-concentration", "overfill", "programmer-volume-too-high",
-          "no-escalation", "inject-unconfirmed")
+          "no-escalation", "inject-unconfirmed", "restart-without-order",
+          "dose-not-as-ordered", "restart-short-observation")
 DANGER_CAP = 40            # the most a session with a dangerous mistake can score
+
+
+def _restart_watch_source() -> str:
+    """Where the watch after a restart comes from, for people."""
+    f = facts()["restart_observe"]
+    return ("a teaching rule based on [" + ", ".join(f.source) + "]" if f.assumption
+            else f.label)
 
 
 @dataclass(frozen=True)
@@ -70,7 +88,7 @@ class RefillCase:
     pump: str = "programmable-20"
     tip: str = "T10"
     last_fill: str = "20 mL"
-    visit_day: float = 28.0                    # days since the last refill
+    visit_day: float = 23.0                    # days since the last refill (the planned day)
     order_drug: str | None = None              # the new order (default: the same)
     order_concentration: str | None = None
     order_volume: str = "20 mL"
@@ -79,6 +97,8 @@ class RefillCase:
     port_hard: bool = False                    # cannot be found by touch alone
     accuracy: float = 1.0                      # delivered / programmed
     follow_days: float = 7.0
+    restart_dose: str | None = None            # the physician's restart order if the pump ran
+                                               # dry (the instructor's choice; None: the dose)
 
     @classmethod
     def from_dict(cls, spec: dict) -> RefillCase:
@@ -126,6 +146,23 @@ class RefillCase:
     @property
     def empty_day(self) -> float:
         return parse(self.last_fill, "volume", "last_fill") / (self.rate * self.accuracy)
+
+    def plan(self):
+        """When this visit should have been booked, from the last refill
+        (``itsim.refill.schedule``: a week before the low-reservoir alarm)."""
+        from .refill import schedule
+        return schedule(self.drug, self.concentration, self.last_fill,
+                        {"mode": "continuous", "dose": self.dose}, pump=self.pump)
+
+    @property
+    def ran_dry(self) -> bool:
+        """The reservoir was empty before the visit: the refill restarts the drug."""
+        return self.visit_day > self.empty_day
+
+    @property
+    def restart_order(self) -> float:
+        """The physician's restart dose (mcg/day) for this case."""
+        return parse(self.restart_dose or self.dose, "dose_rate", "restart_dose")
 
 
 @dataclass
@@ -200,6 +237,8 @@ class RefillSession:
         self.overfilled = 0.0
         self.entered_volume: float | None = None
         self.entered_conc: float | None = None
+        self.entered_dose: float | None = None            # a dose typed at the programmer
+        self.order_given: float | None = None             # the physician's restart dose
         self.observed = 0.0
         self.escalated = False
         self.confirmed = False                             # fluid drawn back freely since access
@@ -257,7 +296,7 @@ class RefillSession:
         """Look at the patient before touching the pump; ``escalate``: call the physician."""
         c = self.case
         self.escalated = bool(escalate)
-        empty = c.visit_day > c.empty_day
+        empty = c.ran_dry
         d = drugs.get(c.drug)
         signs = ("rising stiffness and spasms, itching, tingling, fever, a racing heart, "
                  "confusion [S153, B7, B14]" if d.name == "baclofen" else
@@ -271,9 +310,16 @@ class RefillSession:
         if not self.escalated:
             return seen + " You carry on with the refill without calling anyone."
         if empty:
+            f = facts()
+            self.order_given = c.restart_order
             return (seen + " You call the physician now: a missed refill needs a doctor at once "
-                    "[S153]. The refill restores the drug, but the withdrawal must be assessed "
-                    "and treated, and the patient watched closely afterwards [B7].")
+                    "[S153]. The withdrawal must be assessed and treated [B7]. The refill "
+                    "restarts the drug, and the physician decides the restart, the dose and how "
+                    f"long to watch {f['restart_order'].label}; overdoses have followed a restart "
+                    "[B18]. The physician's restart plan for this case: program "
+                    f"{fmt(self.order_given, 'dose_rate')} and watch the patient for at least "
+                    f"{fmt(f['restart_observe'].value, 'time')} after the restart "
+                    f"({_restart_watch_source()}).")
         return seen + " Nothing alarming: you note it and carry on."
 
     def _locate(self, template: bool = True) -> str:
@@ -393,7 +439,9 @@ class RefillSession:
         self.cap += vol
         return lead + f"{fmt(vol, 'volume')} injected."
 
-    def _program(self, volume=None, concentration=None) -> str:
+    def _program(self, volume=None, concentration=None, dose=None) -> str:
+        """``dose``: a new daily dose, only as the physician orders (None: keep the
+        prescribed dose)."""
         if volume is None or concentration is None:
             raise InputError("volume" if volume is None else "concentration", None,
                              "type the new reservoir volume and the concentration into the "
@@ -403,23 +451,44 @@ class RefillSession:
             raise InputError("volume", volume, f"the programmer takes at most the reservoir, "
                              f"{fmt(self.preset.reservoir, 'volume')}")
         conc = parse(concentration, "concentration", "concentration")
-        rate = parse(self.case.dose, "dose_rate", "dose") / conc
+        daily = parse(dose if dose is not None else self.case.dose, "dose_rate", "dose")
+        rate = daily / conc
         low, high = self.preset.min_rate, self.preset.max_rate
         if (low is not None and rate < low * (1 - 1e-9)) or (high is not None and rate > high):
-            raise InputError("concentration", concentration,
-                             f"the programmer refuses it: at {self.case.dose} the pump would "
-                             f"have to run at {fmt(rate, 'flow')}, outside what it can do. Check "
-                             "the unit (mg or mcg)")
+            raise InputError("concentration" if dose is None else "dose",
+                             concentration if dose is None else dose,
+                             f"the programmer refuses it: at {fmt(daily, 'dose_rate')} and "
+                             f"{self._conc(conc, self.case.order[0])} the pump would have to "
+                             f"run at {fmt(rate, 'flow')}, outside what it can do. Check the "
+                             "unit (mg or mcg)")
         self.entered_volume, self.entered_conc = entered, conc
+        self.entered_dose = None if dose is None else daily
         return (f"Programmer updated: reservoir {fmt(self.entered_volume, 'volume')}, "
-                f"{self._conc(self.entered_conc, self.case.order[0])}.")
+                f"{self._conc(self.entered_conc, self.case.order[0])}"
+                + ("" if dose is None else f", dose {fmt(daily, 'dose_rate')}") + ".")
+
+    def programmed_dose(self) -> float:
+        """The daily dose the pump runs at after the visit (mcg/day)."""
+        if "program" in self.done and self.entered_dose is not None:
+            return self.entered_dose
+        return parse(self.case.dose, "dose_rate", "dose")
+
+    def restarts(self) -> bool:
+        """The pump had run dry and the visit put drug back into the reservoir."""
+        return self.case.ran_dry and self.reservoir > 0
 
     def _observe(self, minutes=None) -> str:
         low = facts()["observe"].low * 1440
-        self.observed = float(low if minutes is None else minutes)
-        if self.observed < 0:
-            raise InputError("minutes", minutes, "0 or more")
-        return f"The patient is watched for {self.observed:g} min."
+        observed = float(low if minutes is None else check_number(minutes, "minutes",
+                                                                   allow_zero=True))
+        self.observed = observed
+        text = (f"The patient is watched for {observed:g} min" + (
+            f" ({fmt(observed / 1440, 'time')})." if observed >= 60 else "."))
+        if self.restarts():
+            need = facts()["restart_observe"]
+            text += (f" After a restart, watch at least {fmt(need.value, 'time')} "
+                     f"({_restart_watch_source()}).")
+        return text
 
     def _document(self, volumes: bool = True, dates: bool = True) -> str:
         """Write down the volumes (removed, injected) and the next refill and alarm dates
@@ -436,7 +505,8 @@ class RefillSession:
         if dates:
             try:
                 p = schedule(d, f"{conc!r} mcg/mL", f"{max(self.reservoir, 1e-3)!r} mL",
-                             {"mode": "continuous", "dose": c.dose}, pump=self.preset.name)
+                             {"mode": "continuous", "dose": f"{self.programmed_dose()!r} mcg/day"},
+                             pump=self.preset.name)
             except InputError:
                 parts.append("next refill and alarm dates: work them out with the prescriber")
             else:
@@ -537,10 +607,48 @@ class RefillSession:
                                "Enter the new reservoir volume: the low-reservoir alarm is "
                                "worked out from it.", "[S66]"))
         out += self._safety_mistakes()
-        if "observe" in self.done and self.observed < f["observe"].low * 1440 - 1e-9:
+        if self.restarts():
+            out += self._restart_mistakes()
+        elif (self.entered_dose is not None and "program" in self.done
+              and abs(self.entered_dose - parse(c.dose, "dose_rate", "dose"))
+              > 1e-9 * self.entered_dose):
+            out.append(Mistake("dose-not-as-ordered", "The programmer was given "
+                               f"{fmt(self.entered_dose, 'dose_rate')}; the order is {c.dose}.",
+                               "A refill does not change the dose: program the dose ordered.",
+                               "[S66]"))
+        if (not self.restarts() and "observe" in self.done
+                and self.observed < f["observe"].low * 1440 - 1e-9):
             out.append(Mistake("short-observation", f"The patient was watched for "
                                f"{self.observed:g} min.", "Watch 30-60 min after a refill for "
                                "signs of overdose or withdrawal.", f["observe"].label))
+        return out
+
+    def _restart_mistakes(self) -> list:
+        """The pump had run dry: the physician decides the restart, and the watch is long."""
+        f, out = facts(), []
+        dose = self.programmed_dose()
+        ordered = self.order_given if self.escalated else None
+        if ordered is None:
+            out.append(Mistake("restart-without-order", "The pump had run dry and was restarted "
+                               f"at {fmt(dose, 'dose_rate')} without the physician's decision.",
+                               "A pump that ran dry is a restart, not a routine refill: call the "
+                               "physician, who decides the restart dose and how long to watch; "
+                               "overdoses have followed a restart.", "[S153, B18]"))
+        elif abs(dose - ordered) > 1e-9 * ordered:
+            out.append(Mistake("dose-not-as-ordered", f"The pump was restarted at "
+                               f"{fmt(dose, 'dose_rate')}; the physician ordered "
+                               f"{fmt(ordered, 'dose_rate')}.", "Program the restart dose the "
+                               "physician ordered (type it into the programmer's dose).",
+                               "[S153, B18]"))
+        need = f["restart_observe"]
+        if self.observed < need.value * 1440 - 1e-9:
+            seen = ("was not watched" if "observe" not in self.done else
+                    f"was watched for {self.observed:g} min")
+            out.append(Mistake("restart-short-observation", f"After the restart the patient "
+                               f"{seen}.", f"Watch at least {fmt(need.value, 'time')} after a "
+                               "restart: an overdose followed a restart by about 6 h [B18], "
+                               "long after a routine refill's 30-60 min watch.",
+                               f"({_restart_watch_source()})"))
         return out
 
     def _safety_mistakes(self) -> list:
@@ -614,11 +722,18 @@ class RefillSession:
 
     def _situation(self) -> list:
         c = self.case
-        if c.visit_day > c.empty_day:
+        if c.ran_dry:
             return [f"Situation: the patient came on day {c.visit_day:g}; the reservoir ran dry "
                     f"on day {c.empty_day:.1f}, so the drug had stopped before the visit "
                     "(withdrawal risk; with baclofen it can be fatal [B7]). Plan refills about a "
                     "week before the alarm date, never at it [S70]."]
+        p = c.plan()
+        if c.visit_day > p.booked_day:
+            alarm = ("" if p.warning_day is None else
+                     f", {p.margin:g} days before the alarm on day {p.warning_day:.0f}")
+            return [f"Finding: this refill is on day {c.visit_day:g}, later than planned: it "
+                    f"should have been booked for day {p.booked_day}{alarm} "
+                    f"({p.reason}). Book each refill when the last one is done."]
         return []
 
     def _harmed(self, tl) -> bool:
@@ -663,6 +778,10 @@ class RefillSession:
             if "program" in self.done and abs(self.entered_conc - conc) > 1e-9 * conc:
                 refill["programmed_concentration"] = f"{self.entered_conc!r} mcg/mL"
             events.append(refill)
+        dose = self.programmed_dose()
+        if abs(dose - parse(c.dose, "dose_rate", "dose")) > 1e-9 * dose:
+            events.append({"at": f"day {day!r}", "kind": "program", "mode": "continuous",
+                           "dose": f"{dose!r} mcg/day"})
         if self.pocket > 0:
             events.append({"at": f"day {day!r}", "kind": "pocket-fill",
                            "volume": f"{self.pocket!r} mL", "drug": sd,
@@ -748,7 +867,7 @@ def correct_session(case: RefillCase | None = None) -> RefillSession:
     d, conc, vol = s.case.order
     s.do("verify", second_check=True)
     s.do("interrogate")
-    if s.case.visit_day > s.case.empty_day:
+    if s.case.ran_dry:
         s.do("assess", escalate=True)
     s.do("locate", template=True)
     s.do("prepare", mask=True, antiseptic="aqueous chlorhexidine", dried=True)
@@ -756,7 +875,10 @@ def correct_session(case: RefillCase | None = None) -> RefillSession:
     s.do("aspirate")
     s.do("confirm")
     s.do("inject", volume=f"{vol!r} mL", filter=True, check_return=True)
-    s.do("program", volume=f"{vol!r} mL", concentration=f"{conc!r} mcg/mL")
-    s.do("observe", minutes=facts()["observe"].low * 1440)
+    restart = s.case.ran_dry
+    s.do("program", volume=f"{vol!r} mL", concentration=f"{conc!r} mcg/mL",
+         **({"dose": f"{s.order_given!r} mcg/day"} if restart else {}))
+    f = facts()
+    s.do("observe", minutes=(f["restart_observe"].value if restart else f["observe"].low) * 1440)
     s.do("document", volumes=True, dates=True)
     return s

@@ -356,7 +356,8 @@ def test_a_case_refuses_unknown_keys():
 
 
 def test_doing_nothing_is_not_safe():
-    r = RefillSession().finish()
+    # a visit two days before the alarm (day 30): doing nothing lets the pump run dry (day 33.3)
+    r = RefillSession(RefillCase(visit_day=28)).finish()
     assert not r.safe and r.score <= 40                    # the pump runs dry after the visit
 
 
@@ -445,7 +446,9 @@ def _late_case():
     return next(c for c in load_cases() if "late" in c.title)
 
 
-def _plain_refill(case, assess=None):
+def _plain_refill(case, assess=None, dose=None, minutes=30):
+    """A refill with every step; ``dose``: a dose typed at the programmer (None: keep the
+    prescribed one); ``minutes``: the watch afterwards."""
     s = RefillSession(case)
     d, conc, vol = s.case.order
     s.do("verify", second_check=True)
@@ -454,8 +457,9 @@ def _plain_refill(case, assess=None):
         s.do("assess", escalate=assess)
     for step, kw in (("locate", {"template": True}), ("prepare", {}), ("access", {}),
                      ("aspirate", {}), ("confirm", {}), ("inject", {"volume": f"{vol!r} mL"}),
-                     ("program", {"volume": f"{vol!r} mL", "concentration": f"{conc!r} mcg/mL"}),
-                     ("observe", {"minutes": 30}), ("document", {})):
+                     ("program", {"volume": f"{vol!r} mL", "concentration": f"{conc!r} mcg/mL",
+                                  **({} if dose is None else {"dose": dose})}),
+                     ("observe", {"minutes": minutes}), ("document", {})):
         s.do(step, **kw)
     return s
 
@@ -469,9 +473,97 @@ def test_a_plain_refill_of_a_patient_whose_pump_ran_dry_is_unsafe():
     assert "assess" in r.missed and "[S153, B7]" in r.summary()
     skipped = _plain_refill(case, assess=False).finish()          # looked, called no one
     assert not skipped.safe and "no-escalation" in codes(skipped)
-    done = _plain_refill(case, assess=True).finish()
+    done = _plain_refill(case, assess=True, dose="150 mcg/day", minutes=480).finish()
     assert done.safe and done.score == 100 and "no-escalation" not in codes(done)
     assert correct_session(case).finish().score == 100            # the model answer escalates
+
+
+# --- the late patient: the physician decides the restart, and the watch is long ------------
+
+def test_a_restart_at_the_old_dose_with_a_30_min_watch_is_unsafe():
+    # the old station scored this 100/100 "safe": assess, then the full dose and 30 min [B18]
+    case = _late_case()
+    r = _plain_refill(case, assess=True).finish()
+    assert not r.safe and r.score <= 40
+    assert {"dose-not-as-ordered", "restart-short-observation"} <= set(codes(r))
+    assert "[B8, B18]" in r.summary() and "150 mcg/day" in r.summary()
+    # the right dose but the routine watch: still unsafe
+    short = _plain_refill(case, assess=True, dose="150 mcg/day", minutes=60).finish()
+    assert codes(short) == ["restart-short-observation"] and not short.safe
+    # no physician: whatever the nurse restarts at is not the physician's decision
+    alone = _plain_refill(case, assess=False, minutes=480).finish()
+    assert {"no-escalation", "restart-without-order"} <= set(codes(alone)) and not alone.safe
+    alone = _plain_refill(case, assess=False, dose="150 mcg/day", minutes=480).finish()
+    assert "restart-without-order" in codes(alone) and not alone.safe
+
+
+def test_the_physician_gives_the_restart_plan_and_the_model_answer_follows_it():
+    case = _late_case()
+    s = RefillSession(case)
+    s.do("verify")
+    s.do("interrogate")
+    text = s.do("assess", escalate=True)
+    assert "physician's restart plan" in text and "150 mcg/day" in text and "8 h" in text
+    assert s.order_given == pytest.approx(150.0)
+    model = correct_session(case)
+    r = model.finish()
+    assert r.score == 100 and r.safe and r.errors == []
+    assert model.programmed_dose() == pytest.approx(150.0)
+    assert model.observed >= 8 * 60
+    # the pump really runs at the ordered dose after the visit, not at the old 300 mcg/day
+    tl = r.timeline
+    after = tl.t > case.visit_day + 1
+    assert tl.commanded[after].max() * 500 == pytest.approx(150.0)      # mL/day x mcg/mL
+    assert [e.day for e in tl.log if e.kind == "program-change"] == [case.visit_day]
+    # a case without a restart order: the physician keeps the prescribed dose
+    plain = RefillCase(visit_day=36)
+    assert plain.restart_order == pytest.approx(300.0)
+    assert correct_session(plain).finish().score == 100
+
+
+def test_the_restart_facts_are_sourced_or_labelled():
+    f = refill.facts()
+    watch, order = f["restart_observe"], f["restart_order"]
+    assert watch.value == pytest.approx(8 / 24) and watch.assumption
+    assert set(watch.source) == {"B8", "B18"} and "starting the therapy" in watch.note
+    assert not order.assumption and "B18" in order.source and "S153" in order.source
+    assert watch.value * 1440 > f["observe"].high * 1440          # longer than a refill's watch
+
+
+def test_a_routine_refill_does_not_change_the_dose():
+    r = _plain_refill(RefillCase(), dose="450 mcg/day").finish()
+    assert "dose-not-as-ordered" in codes(r) and not r.safe
+    ok = _plain_refill(RefillCase(), dose="300 mcg/day").finish()
+    assert ok.errors == [] and ok.safe
+
+
+def test_a_negative_watch_is_refused_without_changing_the_session():
+    s = RefillSession()
+    with pytest.raises(InputError) as e:
+        s.do("observe", minutes=-5)
+    assert e.value.parameter == "minutes" and s.done == [] and s.observed == 0
+
+
+# --- every station case is booked as refill.schedule plans ----------------------------------
+
+def test_every_station_case_is_booked_on_or_before_the_planned_day_or_is_the_late_trap():
+    from itsim.refill_station import load_cases
+    for case in load_cases():
+        p = refill.schedule(case.drug, case.concentration, case.last_fill,
+                            {"mode": "continuous", "dose": case.dose}, pump=case.pump)
+        assert p.days_before_alarm >= refill.facts()["plan_margin"].value - 1e-9
+        if "late" in case.title:
+            assert case.visit_day > p.empty_day                  # the trap: it ran dry
+        else:
+            assert case.visit_day <= p.booked_day, case.title
+
+
+def test_a_visit_after_the_planned_day_is_named_as_a_finding():
+    # day 28: two days before the alarm on day 30, five days after the planned day 23
+    late_planned = correct_session(RefillCase(visit_day=28)).finish()
+    text = " ".join(late_planned.situation)
+    assert "later than planned" in text and "day 23" in text and "day 30" in text
+    assert correct_session(RefillCase()).finish().situation == []      # day 23: on the plan
 
 
 def test_assessing_a_routine_patient_is_allowed_and_not_required():

@@ -159,5 +159,29 @@ def test_refill_station_has_an_assess_and_escalate_row_the_late_case_needs():
     tick_safety(st)
     for step in STEPS[:2] + ("assess",) + STEPS[2:]:
         st.press(step)
+    r = st.finish()                      # escalated, but the old dose and a 30 min watch
+    assert not r.safe and {"dose-not-as-ordered", "restart-short-observation"} <= {
+        m.code for m in r.errors}
+
+
+def test_the_late_case_restarts_at_the_physicians_dose_with_a_long_watch_on_screen():
+    st = R.RefillStation(CASES)
+    st.case_box.value = [c.title for c in CASES].index("Baclofen: the patient comes late")
+    assert st.options["program"]["dose"].value == ""            # nothing typed by default
+    assert st.options["observe"]["minutes"].max >= 480
+    st.options["verify"]["second_check"].value = True
+    st.options["locate"]["template"].value = True
+    st.options["assess"]["escalate"].value = True
+    tick_safety(st)
+    for step in STEPS[:2] + ("assess",):
+        st.press(step)
+    assert "restart plan for this case" in st.log.value and "150 mcg/day" in st.log.value
+    st.options["program"]["concentration"].value = "500 mcg/mL"
+    st.options["program"]["dose"].value = "150 mcg/day"
+    st.options["observe"]["minutes"].value = 480
+    for step in STEPS[2:]:
+        st.press(step)
     r = st.finish()
-    assert r.safe and r.score == 100
+    assert r.safe and r.score == 100 and "safe" in st.readout_text
+    st.reset()
+    assert st.options["program"]["dose"].value == "" and st.options["observe"]["minutes"].value == 30

@@ -244,9 +244,17 @@ class RefillStation(Shown):
                                          **field("200px", "55px")),
                         "concentration": w.Text(value="", description="Conc.",
                                                 placeholder="type it, e.g. 500 mcg/mL",
-                                                **field("200px", "55px"))},
-            "observe": {"minutes": w.IntSlider(value=30, min=0, max=90, step=5,
-                                               description="Minutes", **field("260px", "55px"))},
+                                                **field("200px", "55px")),
+                        "dose": w.Text(value="", description="Dose",
+                                       placeholder="only a dose the doctor orders",
+                                       tooltip="leave empty to keep the prescribed dose; a "
+                                       "pump that ran dry restarts at the dose the physician "
+                                       "orders", **field("230px", "55px"))},
+            "observe": {"minutes": w.IntSlider(value=30, min=0, max=720, step=15,
+                                               description="Minutes",
+                                               tooltip="30-60 min after a refill; at least "
+                                               "8 h (480 min) after a restart",
+                                               **field("300px", "55px"))},
             "document": {"volumes": w.Checkbox(value=False, indent=False,
                                                description="volumes",
                                                layout=w.Layout(width="85px")),
