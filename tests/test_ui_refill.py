@@ -132,6 +132,25 @@ def test_lesson_07_asks_its_questions_and_uses_its_panels():
         assert panel in text
 
 
+def _markdown(nb):
+    import nbformat
+    cells = nbformat.read(ROOT / "lessons" / nb, as_version=4).cells
+    return [" ".join(c.source.split()) for c in cells if c.cell_type == "markdown"]
+
+
+def test_lesson_07_pocket_fill_naloxone_is_repeated_and_watched_for_hours():
+    para = next(p for c in _markdown("07_refill.ipynb") for p in c.split("\n")
+                if "pocket fill" in p and "naloxone" in p and "What to do" in p)
+    assert "again" in para and "hours" in para and "wears off" in para
+    assert "[M43]" in para and "12 hours" in para and "[M5, S20]" in para
+
+
+def test_lesson_07_teaches_the_restart_plan_and_the_long_watch():
+    text = " ".join(_markdown("07_refill.ipynb"))
+    assert "decides the restart" in text and "at least 8 h" in text
+    assert "[B8]" in text and "[B18]" in text
+
+
 @pytest.mark.parametrize("bad", ["cases = 3", "[[cases]]\ncolour = 'red'", "not toml ["])
 def test_bad_case_files_give_a_clear_error(tmp_path, bad):
     f = tmp_path / "cases.toml"
