@@ -45,6 +45,8 @@ ACTIONS = {
     "drain-port": ("CSF drainage 35 mL via the access port", True),
     "drain-lp": ("CSF drainage 35 mL by lumbar puncture", True),
     "it-bolus": ("Intrathecal baclofen bolus 50 mcg (lumbar puncture)", True),
+    "it-bolus-100": ("Intrathecal baclofen bolus 100 mcg (lumbar puncture)", True),
+    "naloxone-infusion": ("Naloxone IV infusion over 12 h", True),
     "restore": ("Restore delivery (the case's fix)", True),
     "physostigmine": ("Physostigmine IV", True),
 }
@@ -53,7 +55,7 @@ ACTIONS = {
 # [S110]; a case lists it as unsafe, and its own harms are not modelled)
 NO_EFFECT = ("interrogate", "check-ck-temperature", "physostigmine")
 EMERGENCY_KEYS = {"kind", "arrival", "presentation", "limit", "horizon", "right", "required",
-                  "unsafe", "why", "explain", "teach", "restore"}
+                  "unsafe", "why", "explain", "teach", "restore", "restore_label"}
 STEP_MIN = 1.0
 
 
@@ -113,6 +115,7 @@ class Case:
     teach: tuple
     restore: list               # events (dicts without 'at') that restore delivery
     scenario: dict              # the raw scenario table (without [emergency])
+    restore_label: str = "Restore delivery"   # what the case's restore action is, in words
 
 
 def folder() -> Path:
@@ -170,6 +173,9 @@ def from_dict(raw: dict, name: str = "case") -> Case:
             raise InputError(f"emergency.why.{k}", why[k], "expected an action: "
                              + ", ".join(ACTIONS))
     restore = em.get("restore", [])
+    restore_label = em.get("restore_label", "Restore delivery")
+    if not isinstance(restore_label, str) or not restore_label.strip():
+        raise InputError("emergency.restore_label", restore_label, "expected text")
     if not isinstance(restore, list) or not all(isinstance(r, dict) and "kind" in r
                                                 for r in restore):
         raise InputError("emergency.restore", restore, "a list of events (tables with 'kind')")
@@ -188,7 +194,8 @@ def from_dict(raw: dict, name: str = "case") -> Case:
                          f"{days:g} days simulated")
     case = Case(name, str(raw.get("title", name)), em["kind"], em["presentation"].strip(),
                 arrival, limit, horizon, lists["right"], lists["required"], lists["unsafe"],
-                dict(why), em["explain"].strip(), lists["teach"], restore, rest)
+                dict(why), em["explain"].strip(), lists["teach"], restore, rest,
+                restore_label.strip())
     for i, r in enumerate(restore):         # each restore event must be a valid event
         from .events import event
         spec = dict(r)
@@ -281,6 +288,7 @@ class Result:
     unsafe: list
     missing: list
     lines: list = field(default_factory=list)
+    dangerous: list = field(default_factory=list)     # dangerous mistakes (score capped)
 
     def text(self) -> str:
         return "\n".join(self.lines)
@@ -298,6 +306,7 @@ class Session:
 
     # the simulation with every action so far, followed to the horizon
     def _events(self):
+        from . import emergency_events
         c = self.case
         evs = []
         day = lambda m: c.arrival + m / 1440          # noqa: E731
@@ -318,8 +327,15 @@ class Session:
             elif a in ("drain-port", "drain-lp"):
                 evs.append({"at": at, "kind": "csf-drainage", "volume": "35 mL",
                             "route": "access-port" if a == "drain-port" else "lumbar-puncture"})
-            elif a == "it-bolus":
-                evs.append({"at": at, "kind": "it-bolus", "dose": "50 mcg", "drug": "baclofen"})
+            elif a in ("it-bolus", "it-bolus-100"):
+                dose = _bolus()["dose" if a == "it-bolus" else "dose_high"].value
+                evs.append({"at": at, "kind": "it-bolus", "dose": f"{dose:g} mcg",
+                            "drug": "baclofen"})
+            elif a == "naloxone-infusion":
+                nal = emergency_events.facts()["naloxone"]
+                evs.append({"at": at, "kind": "naloxone",
+                            "dose": f"{nal['infusion_dose'].value:g} mcg",
+                            "duration": f"{nal['infusion_pocket_fill'].value * 24:g} h"})
             elif a == "restore":
                 evs.extend(dict(r, at=at) for r in c.restore)
         return evs
@@ -403,11 +419,19 @@ class Session:
         if action not in ACTIONS:
             raise InputError("action", action, "expected one of " + ", ".join(ACTIONS))
         label, physician = ACTIONS[action]
+        if self.now >= self.case.horizon - 1e-9:
+            raise InputError("action", label, f"the case's {self.case.horizon / 60:g} hours "
+                             "are over: nothing more can be done. Press Finish to see the "
+                             "score, or Reset to start again")
         if physician and not any(a == "call-help" for _, a in self.actions):
             raise InputError("action", label, "a physician does this: call for help first")
         self.actions.append((self.now, action))
         if action not in NO_EFFECT:
             self._tl = None
+
+    def label(self, action: str) -> str:
+        """The action in words (the case's own words for ``restore``)."""
+        return self.case.restore_label if action == "restore" else ACTIONS[action][0]
 
     def wait(self, duration="5 min"):
         """Let time pass (at most to the horizon)."""
@@ -435,9 +459,25 @@ class Session:
             if run >= f["harm"]["breathing_minutes"].value * 1440:
                 harms.append(f"breathing 8 a minute or slower for {run:.0f} min: harm from lack "
                              "of oxygen")
-        shown = vitals_from(tl, np.arange(min(k0 + 60, k1), k1 + 1))["withdrawal_shown"]
-        if shown.max() >= f["harm"]["withdrawal_severe"].value:
-            harms.append("severe withdrawal: high fever, rigidity, muscle breakdown")
+        ks = np.arange(k0, k1 + 1)
+        vit = vitals_from(tl, ks)
+        if c.kind == "opioid-overdose":
+            # slow breathing with heavy sedation left without a repeat dose or an infusion
+            h = f["harm"]
+            bad = ((vit["breathing_per_min"] < h["breathing_unattended"].value)
+                   & (vit["sedation_0_3"] >= h["sedation_unattended"].value))
+            run = _longest(bad) * dtm
+            if run >= h["unattended_minutes"].value * 1440:
+                harms.append(f"breathing under {h['breathing_unattended'].value:g} a minute "
+                             f"and very drowsy for {run:.0f} min with no repeat naloxone: "
+                             "harm from lack of oxygen (repeat it or start an infusion, and "
+                             "keep watching)")
+        # the withdrawal itself (the cause), not the signs a benzodiazepine eases
+        real = np.asarray(tl.response.withdrawal[min(k0 + 60, k1):k1 + 1], dtype=float)
+        if real.size and real.max() >= f["harm"]["withdrawal_severe"].value:
+            harms.append("severe withdrawal: high fever, rigidity, muscle breakdown (the "
+                         "baclofen was not restored: benzodiazepines ease the signs, not the "
+                         "cause)")
         if c.kind == "ziconotide-psychiatric":
             stopped = [m for m, a in self.actions if a in ("stop-pump", "empty-pump")]
             limit = f["harm"]["confusion_minutes"].value * 1440
@@ -457,22 +497,48 @@ class Session:
         else:
             score += s["steps"].value
         score -= s["unsafe"].value * len(unsafe)
+        dangerous = []
+        arrive = vitals_from(tl, max(k0 - 1, 0))     # as the patient came in, before any action
+        h = f["harm"]
+        if "call-help" not in done and (
+                arrive["breathing_per_min"] <= h["call_breathing"].value
+                or arrive["sedation_0_3"] >= h["call_sedation"].value):
+            dangerous.append(f"no call for help for a patient who arrived breathing "
+                             f"{float(arrive['breathing_per_min']):.0f} a minute with a "
+                             f"sedation score of {float(arrive['sedation_0_3']):.0f}: breathing "
+                             "and circulation may need a physician and ICU support")
+            score = min(score, s["danger_cap"].value)
         score = int(round(min(100, max(0, score))))
         lines = [f"Score {score}/100.",
                  "Outcome: " + ("; ".join(harms) if harms else "the patient came to no harm.")]
         lines.append(f"First right action at {first:.0f} min (aim: within {c.limit:.0f} min)."
                      if first is not None else "No right action was taken.")
+        lines.extend("DANGER: " + d + "." for d in dangerous)
         for m, a in unsafe:
-            lines.append(f"Unsafe at {m:.0f} min: {ACTIONS[a][0]}. {c.why.get(a, '')}".rstrip())
+            lines.append(f"Unsafe at {m:.0f} min: {self.label(a)}. {c.why.get(a, '')}".rstrip())
         if missing:
-            lines.append("Missing: " + ", ".join(" or ".join(ACTIONS[x][0] for x in a.split("|"))
+            lines.append("Missing: " + ", ".join(" or ".join(self.label(x) for x in a.split("|"))
                                                  for a in missing) + ".")
         lines.append(c.explain)
         for sec in c.teach:
             lines.extend("- " + t for t in teaching(sec))
         self.finished = Result(score, bool(harms), harms, first, [a for _, a in unsafe],
-                               missing, lines)
+                               missing, lines, dangerous)
         return self.finished
+
+
+def _bolus() -> dict:
+    from . import emergency_events
+    return emergency_events.facts()["it_bolus"]
+
+
+def bolus_time_course() -> str:
+    """When a physician's intrathecal baclofen bolus works, in words (sourced)."""
+    b = _bolus()
+    return (f"An intrathecal baclofen bolus starts to work after {b['onset'].text}, is strongest "
+            f"at {b['peak'].text} and wears off after {b['lasts'].text} "
+            f"[{', '.join(dict.fromkeys(b['onset'].source + b['peak'].source))}]: it bridges, "
+            "it does not restore delivery.")
 
 
 def _longest(mask: np.ndarray) -> int:

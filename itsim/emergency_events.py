@@ -6,7 +6,10 @@
   drug in it leaves the body (counted as removed in the balance: ``Balance.drained``, and
   taken off ``to_csf``, which is net of it). Because the CSF model is linear, removing the
   drug present at that moment is one negative input at that step: exact for the model;
+- ``it-infusion``: the drug given into the CSF at a dose rate for a while by a physician
+  (restoring intrathecal delivery while the pump or catheter cannot), counted like a bolus;
 - ``naloxone``: blocks opioid effects, wearing off with its half-time (``Timeline.rescue``);
+  with a ``duration`` the dose is spread evenly over it (an IV infusion);
 - ``benzodiazepine``: eases the signs of withdrawal shown (not the cause) and adds sedation;
 - ``call-help``: a log entry.
 
@@ -23,9 +26,11 @@ from .facts import parse_fact
 from .timeline import LogEntry
 from .units import fmt
 
-KINDS = ("naloxone", "benzodiazepine", "csf-drainage", "it-bolus", "call-help")
+KINDS = ("naloxone", "benzodiazepine", "csf-drainage", "it-bolus", "it-infusion", "call-help")
 _UNITS = {"dose": "mass", "repeat": "time", "reconsider_after": "mass", "half_time": "time",
-          "potency": "mass", "infusion_pocket_fill": "time", "volume": "volume"}
+          "potency": "mass", "infusion_pocket_fill": "time", "volume": "volume",
+          "dose_high": "mass", "infusion_dose": "mass", "onset": "time", "peak": "time",
+          "lasts": "time"}
 # catheter faults after which the access port no longer reaches the CSF
 _CUT_OFF = ("catheter-disconnection", "catheter-fracture", "catheter-occlusion")
 
@@ -35,7 +40,7 @@ def facts() -> dict:
     """{section: {name: Fact}} for the treatment sections of emergency.toml."""
     raw = data.load("emergency")
     out = {}
-    for section in ("naloxone", "benzodiazepine", "drainage", "it_bolus"):
+    for section in ("naloxone", "benzodiazepine", "drainage", "it_bolus", "it_infusion"):
         out[section] = {k: parse_fact(f"emergency.toml [{section}].{k}", k, v, _UNITS.get(k))
                         for k, v in raw[section].items()}
     return out
@@ -47,7 +52,10 @@ def _level(evs, kind, n, dt, half_time_min) -> np.ndarray:
     given = np.zeros(n)
     for e in evs:
         if e.kind == kind:
-            given[min(int(round(e.day * 1440 / dt)), n - 1)] += e.get("dose")
+            k = min(int(round(e.day * 1440 / dt)), n - 1)
+            steps = max(1, int(round((e.get("duration") or 0) * 1440 / dt)))
+            end = min(k + steps, n)
+            given[k:end] += e.get("dose") / steps     # an infusion: spread over its steps
     if not given.any():
         return given
     return first_order(float(np.exp(-np.log(2) * dt / half_time_min)), given)
@@ -97,20 +105,24 @@ def csf_changes(tl, evs, drug, n, dt, model, inputs, real, tip):
     given = 0.0
     extra = np.zeros(n)
     for e in evs:
-        if e.kind != "it-bolus":
+        if e.kind not in ("it-bolus", "it-infusion"):
             continue
         k = min(int(round(e.day * 1440 / dt)), n - 1)
         if e.get("drug") not in (None, drug):
-            tl.log.append(LogEntry(e.day, "it-bolus", "info", f"{e.get('drug')} is not the "
+            tl.log.append(LogEntry(e.day, e.kind, "info", f"{e.get('drug')} is not the "
                                    f"drug followed in this run ({drug}): its effect is not "
                                    "simulated"))
             continue
         mass = np.zeros(n)
-        mass[k] = e.get("dose")
-        inputs.append((mass, lp_site))
+        if e.kind == "it-bolus":
+            mass[k] = e.get("dose")
+        else:                                   # mcg/day over its duration (days)
+            steps = max(1, int(round(e.get("duration") * 1440 / dt)))
+            mass[k:k + steps] = e.get("dose_rate") * dt / 1440
+        inputs.append((mass, tip if e.get("site") == "tip" else lp_site))
         flags.append(True)
-        given += e.get("dose")
-        extra[k] += e.get("dose")
+        given += float(mass.sum())
+        extra += mass
     drained_total = 0.0
     cut = [e.day for e in evs if e.kind in _CUT_OFF]
     for e in sorted((e for e in evs if e.kind == "csf-drainage"), key=lambda e: e.day):
@@ -172,7 +184,10 @@ def log(tl, evs, has_patient: bool, has_csf: bool):
         detail = ""
         if e.kind == "naloxone":
             total += e.get("dose")
-            detail = f"{fmt(e.get('dose'), 'mass', 'mg')} IV (total {fmt(total, 'mass', 'mg')})"
+            over = (f" over {fmt(e.get('duration'), 'time', 'h')}" if e.get("duration")
+                    else "")
+            detail = (f"{fmt(e.get('dose'), 'mass', 'mg')} IV{over} (total "
+                      f"{fmt(total, 'mass', 'mg')})")
             if tl.drug not in nal["reverses"].value:
                 detail += f": naloxone does not reverse {tl.drug}"
             if total >= nal["reconsider_after"].value * (1 - 1e-9) and not told:
@@ -188,6 +203,11 @@ def log(tl, evs, has_patient: bool, has_csf: bool):
                 detail += " (no CSF simulated in this run: nothing removed)"
         elif e.kind == "it-bolus":
             detail = f"{fmt(e.get('dose'), 'mass')} by lumbar puncture"
+        elif e.kind == "it-infusion":
+            where = ("at the catheter tip" if e.get("site") == "tip"
+                     else "by lumbar puncture")
+            detail = (f"{fmt(e.get('dose_rate'), 'dose_rate')} into the CSF {where} for "
+                      f"{fmt(e.get('duration'), 'time', 'h')}")
         elif e.kind == "call-help":
             detail = "help called"
         if e.kind in ("naloxone", "benzodiazepine") and not has_patient:

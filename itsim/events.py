@@ -68,17 +68,26 @@ EVENT_SPECS: dict[str, dict[str, tuple]] = {
     "dive": {"depth": ("length_m", True, None), "duration": ("time", True, None)},
     # emergency care (itsim.emergency; time courses in data/emergency.toml): drugs given to
     # the patient, not through the pump. Naloxone IV blocks opioid effects for a while;
-    # a benzodiazepine eases withdrawal signs (not the cause) and adds sedation.
-    "naloxone": {"dose": ("mass", True, None)},
+    # a benzodiazepine eases withdrawal signs (not the cause) and adds sedation. A naloxone
+    # ``duration`` spreads the dose evenly over that time (an IV infusion).
+    "naloxone": {"dose": ("mass", True, None), "duration": ("time", False, None)},
     "benzodiazepine": {"dose": ("mass", True, None)},
     # CSF drained through the catheter access port or by lumbar puncture: the drug in it is
     # removed (counted as removed in the mass balance)
     "csf-drainage": {"volume": ("volume", True, None), "route": ("text", False, "lumbar-puncture")},
     # a bolus of the pump's drug (or ``drug``) injected by lumbar puncture, not through the pump
     "it-bolus": {"dose": ("mass", True, None), "drug": ("text", False, None)},
+    # the pump's drug (or ``drug``) given into the CSF at ``dose_rate`` for ``duration`` by a
+    # physician (by lumbar puncture, not through the pump): restores intrathecal delivery
+    # while the pump or catheter cannot (e.g. until a disconnected catheter is repaired)
+    # ``site``: "lumbar-puncture" or "tip" (the catheter tip: delivery through a repaired
+    # catheter)
+    "it-infusion": {"dose_rate": ("dose_rate", True, None), "duration": ("time", True, None),
+                    "drug": ("text", False, None), "site": ("text", False, "lumbar-puncture")},
     "call-help": {},                            # a log entry: the time help was called
 }
 ROUTES = ("lumbar-puncture", "access-port")
+SITES = ("lumbar-puncture", "tip")
 KINDS = tuple(EVENT_SPECS)
 _DAY = re.compile(r"^\s*day\s+(?P<n>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)\s*$",
                   re.I)
@@ -123,6 +132,8 @@ def _param(kind: str, name: str, spec, value):
             raise InputError(where, value, "expected text")
         if kind == "csf-drainage" and value.strip() not in ROUTES:
             raise InputError(where, value, "expected one of " + ", ".join(ROUTES))
+        if kind == "it-infusion" and name == "site" and value.strip() not in SITES:
+            raise InputError(where, value, "expected one of " + ", ".join(SITES))
         return value.strip()
     if unit == "bool":
         if not isinstance(value, bool):

@@ -899,7 +899,7 @@ def _renarcotisation_choice() -> str:
 def _withdrawal_first_choice() -> str:
     c = _em().load("baclofen_disconnection")
     return "c" if ("benzodiazepine" in c.right and "call-help" in c.required
-                   and "it-bolus" in c.required) else "d"
+                   and "restore" in c.required and c.restore) else "d"
 
 
 def _ed_now_choice(choices: dict) -> str:
@@ -963,9 +963,10 @@ register(Question(
     hint="Baclofen tablets work less reliably than you need here; what eases the signs while "
     "baclofen is put back into the spinal fluid?",
     explain="Call for help at once. High-dose benzodiazepines are the mainstay; oral baclofen "
-    "is less reliable, so pills alone are not enough [B16, B17]. A physician gives intrathecal "
-    "baclofen (a bolus by lumbar puncture), with ICU care if it is severe [S110]. Check CK and "
-    "temperature [B14]. A benzodiazepine eases the signs, not the cause.",
+    "is less reliable, so pills alone are not enough [B16, B17]. A physician restores "
+    "intrathecal baclofen (a bolus by lumbar puncture bridges for a few hours; the catheter or "
+    "pump is fixed), with ICU care if it is severe [B14, S110]. Check CK and temperature "
+    "[B14]. A benzodiazepine eases the signs, not the cause.",
     choices={"a": "baclofen tablets by mouth, and wait for the next refill",
              "b": "naloxone 2 mg IV",
              "c": "call for help; high-dose benzodiazepines while a physician puts baclofen back "
@@ -976,8 +977,8 @@ register(Question(
     "emergency department now and show the pump card?", lambda: _ed_now_choice(_ED_NOW),
     hint="Fever on its own is a call; fever with more is not.",
     explain="A fever with stiff muscles, confusion, a racing heart or a seizure can be baclofen "
-    "withdrawal, which can kill, or a severe infection [B7, B14]. The other signs need a call "
-    "to the care team today.", choices=_ED_NOW))
+    "withdrawal, which can kill, or a severe infection [B7, B14]. The other signs can be "
+    "early withdrawal: call the care team straight away, do not wait [S153].", choices=_ED_NOW))
 register(Question(
     "q11.4", "After morphine went into the access port, why does a physician remove 30-40 mL "
     "of spinal fluid (CSF)?", _drainage_choice,

@@ -117,27 +117,177 @@ def _play(name, plan):
     return s.finish()
 
 
-@pytest.mark.parametrize("name, good", [
-    ("morphine_pocket_fill", ["naloxone", "call-help"] + ["wait 40 min", "naloxone"] * 8),
-    ("morphine_cap_injection", ["naloxone", "call-help", "drain-port", "wait 3 min", "naloxone"]),
+NALOXONE_HOURLY = ["wait 1 h", "naloxone-2mg"] * 8
+# (case, plan, expected): "good" = no harm and >= 90; "harm" = harmed and <= 50;
+# "danger" = a dangerous mistake, score capped at 40 (the patient may still come to no harm)
+PLANS = [
+    # doing nothing harms in every case
+    *[(n, [], "harm") for n in ("morphine_pocket_fill", "morphine_cap_injection",
+                                "baclofen_disconnection", "baclofen_empty_pump",
+                                "ziconotide_psychiatric", "morphine_entry_error",
+                                "baclofen_entry_error")],
+    # the right care scores about 100
+    ("morphine_pocket_fill", ["naloxone-2mg", "call-help"] + NALOXONE_HOURLY, "good"),
+    ("morphine_pocket_fill", ["naloxone-2mg", "call-help", "naloxone-infusion"], "good"),
+    ("morphine_cap_injection", ["naloxone-2mg", "call-help", "drain-port"] + NALOXONE_HOURLY,
+     "good"),
+    ("morphine_cap_injection", ["naloxone-2mg", "call-help", "drain-port", "naloxone-infusion"],
+     "good"),
+    ("morphine_cap_injection", ["naloxone-2mg", "call-help", "drain-lp"]
+     + ["wait 30 min", "naloxone-2mg"] * 23,
+     "good"),
     ("baclofen_disconnection", ["call-help", "benzodiazepine", "check-ck-temperature",
-                                "it-bolus"] + ["wait 6 h", "benzodiazepine"] * 3),
+                                "restore"], "good"),
+    ("baclofen_disconnection", ["call-help", "benzodiazepine", "check-ck-temperature",
+                                "it-bolus-100", "wait 2 h", "restore"], "good"),
     ("baclofen_empty_pump", ["call-help", "benzodiazepine", "interrogate",
-                             "check-ck-temperature", "restore"]),
-    ("ziconotide_psychiatric", ["stop-pump", "call-help", "interrogate"]),
+                             "check-ck-temperature", "restore"], "good"),
+    ("ziconotide_psychiatric", ["stop-pump", "call-help", "interrogate"], "good"),
     ("morphine_entry_error", ["naloxone-2mg", "call-help", "interrogate", "stop-pump",
-                              "empty-pump"] + ["wait 30 min", "naloxone-2mg"] * 12),
-    ("baclofen_entry_error", ["call-help", "interrogate", "stop-pump", "empty-pump"])])
-def test_doing_nothing_harms_and_the_right_care_scores_well(name, good):
-    idle = _play(name, [])
-    assert idle.harmed and idle.score <= 20
-    done = _play(name, good)
-    assert not done.harmed and done.score >= 90, done.text()
+                              "empty-pump", "drain-port"] + NALOXONE_HOURLY, "good"),
+    ("baclofen_entry_error", ["call-help", "interrogate", "stop-pump", "empty-pump"], "good"),
+    # the review's unsafe shortcuts: harm or a capped score
+    # 1. benzodiazepines alone (the signs eased, the cause left)
+    ("baclofen_disconnection", ["call-help", "benzodiazepine", "check-ck-temperature"]
+     + ["wait 6 h", "benzodiazepine"] * 3, "harm"),
+    ("baclofen_disconnection", ["call-help", "benzodiazepine", "check-ck-temperature",
+                                "it-bolus"], "harm"),         # a bolus alone wears off
+    ("baclofen_empty_pump", ["benzodiazepine"] + ["wait 6 h", "benzodiazepine"] * 3, "harm"),
+    ("baclofen_empty_pump", ["call-help", "benzodiazepine", "interrogate",
+                             "check-ck-temperature"] + ["wait 6 h", "benzodiazepine"] * 3,
+     "harm"),
+    # 2. one naloxone dose and walking away
+    ("morphine_cap_injection", ["naloxone-2mg", "call-help", "drain-port"], "harm"),
+    ("morphine_cap_injection", ["naloxone", "call-help", "drain-port", "wait 3 min",
+                                "naloxone"], "harm"),
+    ("morphine_pocket_fill", ["naloxone-2mg", "call-help"], "harm"),
+    ("morphine_pocket_fill", ["naloxone", "call-help"] + ["wait 40 min", "naloxone"] * 8,
+     "harm"),                                 # 0.4 mg now and then leaves her breathing < 10
+    ("morphine_entry_error", ["naloxone-2mg", "call-help", "interrogate", "stop-pump",
+                              "empty-pump", "drain-port"], "harm"),
+    # 3. no call for help for a patient breathing slowly or very drowsy on arrival
+    ("baclofen_entry_error", ["interrogate", "stop-pump", "empty-pump"], "danger"),
+    ("morphine_pocket_fill", ["naloxone-2mg", "naloxone-infusion"] + NALOXONE_HOURLY, "refused"),
+]
+
+
+def _verdict(name, plan):
+    try:
+        r = _play(name, plan)
+    except InputError as e:
+        assert "call for help first" in e.allowed
+        return "refused", None
+    if r.harmed:
+        return "harm", r
+    if r.dangerous:
+        return "danger", r
+    return "good", r
+
+
+@pytest.mark.parametrize("name, plan, expected", PLANS)
+def test_each_case_harms_when_nothing_is_done_scores_the_right_care_and_catches_shortcuts(
+        name, plan, expected):
+    verdict, r = _verdict(name, plan)
+    assert verdict == expected, r.text() if r else verdict
+    if expected == "good":
+        assert r.score >= 90, r.text()
+    elif expected == "harm":
+        assert r.score <= 50, r.text()
+    elif expected == "danger":
+        assert r.score <= emergency.facts()["score"]["danger_cap"].value
+        assert "DANGER" in r.text() and "call for help" in r.text()
+
+
+def test_benzodiazepines_alone_leave_the_real_withdrawal_rising_and_restoring_baclofen_treats_it():
+    severe = emergency.facts()["harm"]["withdrawal_severe"].value
+    benzo = emergency.Session("baclofen_disconnection")
+    for a in ["call-help", "benzodiazepine"]:
+        benzo.act(a)
+    for _ in range(3):
+        benzo.wait("6 h")
+        benzo.act("benzodiazepine")
+    benzo.wait("24 h")
+    r = benzo.finish()
+    k0, k1 = benzo.k(0), benzo.k(benzo.case.horizon)
+    w = benzo.timeline().response.withdrawal
+    assert w[k1] > severe > w[k0]                        # the cause went on
+    assert r.harmed and "benzodiazepines ease the signs" in r.text()
+    fixed = emergency.Session("baclofen_disconnection")
+    fixed.act("call-help")
+    fixed.act("restore")
+    fixed.wait("24 h")
+    fw = fixed.timeline().response.withdrawal
+    assert fw[k1] < w[k0] and fw[k0:k1 + 1].max() < severe
+    assert "restore" in fixed.case.required and "catheter" in fixed.case.restore_label
+
+
+def test_the_baclofen_bolus_can_be_chosen_and_its_time_course_is_sourced():
+    from itsim import emergency_events
+    b = emergency_events.facts()["it_bolus"]
+    assert b["dose"].value == 50 and b["dose_high"].value == 100        # mcg [B4, B5]
+    assert "B3" in b["peak"].source and b["peak"].low == pytest.approx(4 / 24)
+    for action, dose in (("it-bolus", 50), ("it-bolus-100", 100)):
+        s = emergency.Session("baclofen_disconnection")
+        s.act("call-help")
+        s.act(action)
+        assert s.timeline().extra["given_by_lumbar_puncture_mcg"] == pytest.approx(dose)
+    assert "4 h to 6 h" in emergency.bolus_time_course()
+
+
+def test_an_it_infusion_at_the_tip_is_counted_in_the_balance():
+    kw = dict(drug="baclofen", concentration="500 mcg/mL", fill="20 mL", days=3,
+              program={"mode": "continuous", "dose": "300 mcg/day"}, patient="spinal-spasticity",
+              catheter={"tip": "T10", "primed": True})
+    base = [{"at": 1, "kind": "catheter-disconnection"}]
+    a = itsim.simulate(**kw, events=base)
+    b = itsim.simulate(**kw, events=base + [{"at": 1.5, "kind": "it-infusion",
+                                             "dose_rate": "300 mcg/day", "duration": "12 h",
+                                             "site": "tip"}])
+    assert b.balance.filled == pytest.approx(a.balance.filled + 150)
+    assert b.mass_balance_error < 1e-6
+    k = np.searchsorted(b.t, 2.5)
+    assert b.response.withdrawal[k] < a.response.withdrawal[k]
+    with pytest.raises(InputError) as e:
+        event("day 1", "it-infusion", dose_rate="300 mcg/day", duration="1 h", site="arm")
+    assert e.value.parameter == "it-infusion.site"
+
+
+def test_a_naloxone_infusion_spreads_the_dose_over_12_hours():
+    one = _cap([{"at": 60 + 1 / 24, "kind": "naloxone", "dose": "4.8 mg"}], days=61)
+    drip = _cap([{"at": 60 + 1 / 24, "kind": "naloxone", "dose": "4.8 mg",
+                  "duration": "12 h"}], days=61)
+    k1, k10 = (np.searchsorted(drip.t, 60 + h / 24) for h in (1.5, 10))
+    assert drip.rescue["naloxone_mcg"][k1] < one.rescue["naloxone_mcg"][k1]
+    assert drip.rescue["naloxone_mcg"][k10] > 5 * one.rescue["naloxone_mcg"][k10]
+    assert any("over 12 h" in e.detail for e in drip.log)
+
+
+def test_morphine_programming_error_is_an_intrathecal_overdose_that_needs_drainage():
+    c = emergency.load("morphine_entry_error")
+    assert "drain-port|drain-lp" in c.required
+    r = _play("morphine_entry_error", ["naloxone-2mg", "call-help", "interrogate", "stop-pump",
+                                       "empty-pump"] + NALOXONE_HOURLY)
+    assert "CSF drainage" in " ".join(x for x in r.lines if x.startswith("Missing"))
+
+
+def test_acting_after_the_case_is_over_is_refused_in_plain_words():
+    s = emergency.Session("morphine_cap_injection")
+    s.wait("24 h")
+    with pytest.raises(InputError) as e:
+        s.act("naloxone")
+    assert "Press Finish" in e.value.allowed
+    assert not s.finish().harmed is None                   # finish still works
+
+
+def test_the_ziconotide_case_says_the_jump_was_a_titration_error():
+    c = emergency.load("ziconotide_psychiatric")
+    assert "titration error" in c.explain and "2.4 mcg/day" in c.explain
+    assert "titration error" in " ".join(emergency.teaching("ziconotide"))
 
 
 def test_a_benzodiazepine_in_an_opioid_overdose_is_unsafe_and_scored_so():
     r = _play("morphine_entry_error", ["benzodiazepine", "naloxone-2mg", "call-help",
-                                       "interrogate", "stop-pump"]
+                                       "interrogate", "stop-pump", "drain-port"]
               + ["wait 30 min", "naloxone-2mg"] * 12)
     assert "benzodiazepine" in r.unsafe and r.score <= 75
     assert "slows the breathing" in r.text()
@@ -234,3 +384,9 @@ def test_after_a_pocket_fill_one_naloxone_dose_is_not_enough_repeating_it_is():
     repeated = _play("morphine_pocket_fill", ["naloxone-2mg", "call-help"]
                      + ["wait 60 min", "naloxone-2mg"] * 8)
     assert not repeated.harmed
+
+
+def test_q11_3_says_the_other_withdrawal_signs_need_a_call_straight_away():
+    from itsim import exercises
+    q = exercises.question("q11.3")
+    assert "straight away" in q.explain and "today" not in q.explain and "S153" in q.explain

@@ -23,7 +23,8 @@ SHORT = {"naloxone": "Naloxone 0.4 mg IV", "naloxone-2mg": "Naloxone 2 mg IV",
          "check-ck-temperature": "Check CK, temp.", "interrogate": "Interrogate pump",
          "stop-pump": "Stop the pump", "empty-pump": "Empty the reservoir",
          "drain-port": "Drain CSF: port *", "drain-lp": "Drain CSF: lumbar *",
-         "it-bolus": "IT baclofen bolus *", "restore": "Restore delivery *",
+         "it-bolus": "IT baclofen 50 mcg *", "it-bolus-100": "IT baclofen 100 mcg *",
+         "naloxone-infusion": "Naloxone drip 12 h *", "restore": "Restore delivery *",
          "physostigmine": "Physostigmine IV *"}
 
 
@@ -113,6 +114,8 @@ class EmergencyRoom(Shown):
 
     def reset(self):
         self.session = emergency.Session(self.case)
+        self.buttons["restore"].tooltip = (self.case.restore_label
+                                           + " (a physician does this: call for help first)")
         self.notes = []
         self.story.value = (f"<p><b>{esc(self.case.title)}</b></p>"
                             f"<p>{esc(self.case.presentation)}</p>")
@@ -120,8 +123,11 @@ class EmergencyRoom(Shown):
 
     def act(self, name: str):
         self.session.act(name)
-        label = emergency.ACTIONS[name][0]
-        if name == "interrogate":
+        label = self.session.label(name)
+        if name in ("it-bolus", "it-bolus-100"):
+            self.notes.append(f"{self.session.now:.0f} min: {label}. "
+                              + emergency.bolus_time_course())
+        elif name == "interrogate":
             self.notes.append("Pump: " + self.session.interrogate().replace("\n", " "))
         elif name == "check-ck-temperature":
             self.notes.append(self.session.check_ck_temperature())
