@@ -18,8 +18,11 @@ Three kinds of trial, each on the body model (``itsim.body``: CSF and response):
 
 Which observation rule applies when (:func:`observation_rule`): an intrathecal *morphine*
 test dose is watched at least 24 h in a fully equipped, staffed setting, the label's rule
-[M2, S80]; another opioid's single shot at least 6 h, outpatient or inpatient, and an
-outpatient then goes home to a responsible adult who keeps watching [S87, A5]; a catheter
+[M2, S80]; another hydrophilic opioid's (hydromorphone's) at least 24 h too, like single-shot
+neuraxial morphine [M14], because hydrophilic opioids cause delayed respiratory depression
+[M16, M23] (a labelled, conservative teaching rule); another opioid's single shot at least
+6 h, outpatient or inpatient, and an outpatient then goes home to a responsible adult who
+keeps watching [S87, A5]; a catheter
 trial is done as an inpatient [A2]; baclofen screening doses are watched 4-8 h [S151].
 
 A reading is not the model's score: it has scatter (a labelled assumption), a placebo fall in
@@ -52,7 +55,8 @@ DECISIONS = ("candidate", "not a candidate", "repeat")
 
 _KINDS = {"doses": "mass", "small_patient_dose": "mass", "spacing": "time", "observe": "time",
           "assess_at": "time", "long_effect": "time", "observe_min": "time",
-          "observe_morphine": "time", "continuous_days": "time", "every": "time"}
+          "observe_morphine": "time", "observe_hydrophilic": "time", "continuous_days": "time",
+          "every": "time"}
 
 
 @lru_cache(maxsize=None)
@@ -95,7 +99,25 @@ def required_hours(drug: str) -> float:
         return facts("baclofen")["observe"].low * 24
     if d == "morphine":
         return facts("pain")["observe_morphine"].value * 24
+    if hydrophilic_opioid(d):
+        return facts("pain")["observe_hydrophilic"].value * 24
     return facts("pain")["observe_min"].value * 24
+
+
+def _assumed(f: Fact) -> str:
+    """A labelled teaching rule built on sourced facts: '[M14, M16, M23], a teaching
+    assumption'."""
+    return ("[" + ", ".join(f.source) + "], a teaching assumption" if f.source and f.assumption
+            else f.label)
+
+
+def hydrophilic_opioid(drug: str) -> bool:
+    """Is ``drug`` an opioid that drugs.toml classes as hydrophilic (morphine, hydromorphone
+    [M23])? Hydrophilic opioids stay in the CSF longer and cause delayed respiratory
+    depression [M16]."""
+    d = drugs.get(drug)
+    lip = d.lipophilicity
+    return bool(d.is_opioid and lip is not None and lip.extra.get("class") == "hydrophilic")
 
 
 @dataclass(frozen=True)
@@ -122,7 +144,9 @@ TRIALS = ("single-shot", "screening", "continuous")
 def observation_rule(drug: str, trial: str = "single-shot") -> ObservationRule:
     """The observation rule for a ``trial`` ('single-shot', 'screening' or 'continuous') of
     ``drug``. A morphine test dose: 24 h, fully equipped and staffed (the label's rule is
-    stricter than the general 6 h and replaces it) [M2]; other opioids: 6 h, outpatient or
+    stricter than the general 6 h and replaces it) [M2]; another hydrophilic opioid
+    (hydromorphone): 24 h with monitoring as after single-shot neuraxial morphine [M14], a
+    labelled conservative teaching rule [M16, M23]; other opioids: 6 h, outpatient or
     inpatient, a responsible adult watching after discharge [S87, A5]; a catheter trial:
     inpatient, watched throughout [A2]; baclofen screening: 4-8 h after each dose [S151]."""
     d = drugs.get(drug).name
@@ -148,6 +172,14 @@ def observation_rule(drug: str, trial: str = "single-shot") -> ObservationRule:
                                "setting", "not sent home before the 24 h are up",
                                "the morphine label: breathing can slow up to a day later; "
                                "stricter than the general 6 h, so it replaces it", f.label)
+    if hydrophilic_opioid(d):
+        f = pain["observe_hydrophilic"]
+        return ObservationRule(trial, d, f.value * 24, "watched hourly for 12 h, then every "
+                               "2 h", "not sent home before the 24 h are up",
+                               "a hydrophilic opioid like morphine: breathing can slow hours "
+                               "later; itsim's conservative teaching rule, the single-shot "
+                               "neuraxial morphine monitoring, instead of the general 6 h:",
+                               _assumed(f))
     f = pain["observe_min"]
     who = pain["after_discharge"]
     why = "the general rule for an intrathecal opioid test dose"
@@ -168,8 +200,8 @@ def default_observe(drug: str) -> float:
 def _required_source(drug: str) -> str:
     d = drugs.get(drug).name
     key = {"baclofen": ("baclofen", "observe"), "morphine": ("pain", "observe_morphine")}.get(
-        d, ("pain", "observe_min"))
-    label = facts(key[0])[key[1]].label
+        d, ("pain", "observe_hydrophilic" if hydrophilic_opioid(d) else "observe_min"))
+    label = _assumed(facts(key[0])[key[1]])
     if not drugs.get(d).is_opioid and d != "baclofen":
         return f"{label}, the opioid figure, used for {d} as a teaching assumption"
     return label

@@ -158,8 +158,8 @@ def test_every_trial_fact_has_a_source_or_is_a_labelled_assumption():
 def test_observation_rule_says_which_rule_applies():
     m = trial.observation_rule("morphine")
     assert m.hours == pytest.approx(24) and "M2" in m.source and "replaces" in m.why
-    h = trial.observation_rule("hydromorphone")
-    assert h.hours == pytest.approx(6) and "responsible adult" in h.after and "A5" in h.source
+    f = trial.observation_rule("fentanyl")                   # lipophilic: the general 6 h
+    assert f.hours == pytest.approx(6) and "responsible adult" in f.after and "A5" in f.source
     c = trial.observation_rule("morphine", "continuous")
     assert c.hours is None and "inpatient" in c.setting and "A2" in c.source
     b = trial.observation_rule("baclofen", "screening")
@@ -174,3 +174,32 @@ def test_observation_rule_says_which_rule_applies():
     assert "inpatient" in trial.continuous("morphine", "0.5 mg/day", noise=False).summary()
     assert "responsible adult" in trial.single_shot("ziconotide", "2.5 mcg",
                                                     noise=False).summary()
+
+
+def test_a_hydrophilic_opioid_test_dose_is_watched_24_h_like_morphine():
+    # hydromorphone is hydrophilic (partition coefficient 2 [M23]); hydrophilic opioids cause
+    # delayed respiratory depression [M16]: itsim's labelled rule is the 24 h of single-shot
+    # neuraxial morphine [M14], never 6 h and home
+    from itsim import drugs
+    assert drugs.get("hydromorphone").lipophilicity.extra["octanol_water"] == 2.0
+    assert trial.hydrophilic_opioid("hydromorphone") and trial.hydrophilic_opioid("morphine")
+    assert not trial.hydrophilic_opioid("fentanyl") and not trial.hydrophilic_opioid(
+        "ziconotide")                                          # hydrophilic, not an opioid
+    h = trial.observation_rule("hydromorphone")
+    assert h.hours == pytest.approx(24) and "responsible adult" not in h.after
+    assert "not sent home before the 24 h" in h.after and "hourly for 12 h" in h.setting
+    assert "[M14, M16, M23], a teaching assumption" in h.source
+    assert trial.required_hours("hydromorphone") == 24 == trial.default_observe("hydromorphone")
+    fact = trial.facts("pain")["observe_hydrophilic"]
+    assert fact.assumption and fact.note and {"M14", "M16", "M23"} <= set(fact.source)
+    assert fact.value * 24 == pytest.approx(trial.facts("pain")["observe_morphine"].value * 24)
+    for d in ("fentanyl", "sufentanil"):                      # lipophilic: 6 h stays
+        assert trial.required_hours(d) == 6
+
+
+def test_lesson_04_reconciles_the_hydromorphone_rule():
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[1] / "lessons" / "04_the_trial.ipynb").read_text()
+    row = next(line for line in text.splitlines() if "Single shot of **hydromorphone**" in line)
+    assert "at least 24 hours" in row and "[M14, M16, M23]" in row and "assumption" in row
+    assert "hydromorphone single-shot: at least 24 h" in text        # the stored output
