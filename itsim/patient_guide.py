@@ -39,6 +39,14 @@ class Calendar:
     reason: str
     margin: float = 7.0             # days the refill is planned before the alarm
     reserve_date: dt.date | None = None
+    pump: str = "not-sure"          # the pump kind (PUMP_KINDS), "not-sure" = programmable
+    set_by: str = "alarm"           # what sets the date: alarm, reserve, stability, pump limit
+    #                                 or now (the pump is nearly low)
+    note: str = ""                  # said with the dates (e.g. "not sure" of the pump)
+
+    @property
+    def has_alarm(self) -> bool:
+        return self.alarm_date is not None
 
     @property
     def warning_date(self) -> dt.date:
@@ -50,27 +58,72 @@ class Calendar:
         """Whole days between the refill date and the alarm (or the reserve)."""
         return (self.warning_date - self.visit_date).days
 
+    def warning_words(self) -> str:
+        """The alarm (or, without one, the low) date in plain words, and how far the refill
+        date is before it: a week when the alarm sets the date, more when the 6-month or
+        the stability limit sets it."""
+        day = "%A %d %B %Y"
+        n = self.days_before_alarm
+        gap = f"{n} day{'s' if n != 1 else ''}"
+        if self.has_alarm:
+            return (f"The low-medicine alarm would sound about {self.alarm_date:{day}}. Do not "
+                    f"wait for it: your refill date is {gap} before it.")
+        first = ("Your pump has no low-medicine alarm." if self.pump == "constant-flow" else
+                 "Do not count on an alarm from this pump.")
+        return (f"{first} It gets low about {self.reserve_date:{day}}: your refill date is "
+                f"{gap} before that.")
+
     def summary(self) -> str:
         day = "%A %d %B %Y"
-        warn = (f"The low-medicine alarm would sound on about {self.alarm_date:{day}}. Do "
-                "not wait for it: plan to come about a week before.\n"
-                if self.alarm_date is not None else
-                f"Your pump has no alarm. It gets low on about {self.reserve_date:{day}}. "
-                "Plan to come about a week before that.\n")
         return (f"Your pump was filled on {self.refilled:{day}}.\n"
                 f"Your next refill should be on or before {self.visit_date:{day}} "
-                f"({self.reason}).\n"
-                + warn +
-                f"It would run empty on about {self.empty_date:{day}}.")
+                f"(what sets this date: {self.reason}).\n"
+                + self.warning_words() + "\n" +
+                f"It would run empty on about {self.empty_date:{day}}."
+                + (f"\n{self.note}" if self.note else ""))
 
 
-def refill_calendar(refilled, volume, rate, *, drug=None, alarm="2 mL") -> Calendar:
+PUMP_KINDS = ("programmable", "valve-gated", "constant-flow", "not-sure")
+_PRESET = {"programmable": "programmable-20", "valve-gated": "valve-gated-20",
+           "not-sure": "programmable-20"}
+NOT_SURE_NOTE = ("You are not sure which pump you have, so these dates are for a pump set "
+                 "with a programmer, which has an alarm. Ask your team which pump you have. If "
+                 "it is a pump with no battery, it has no alarm at all.")
+
+
+def _pump_warning(pump: str) -> tuple[float, bool]:
+    """(volume in mL the refill is planned against, whether the pump sounds an alarm then)
+    for pump ``kind``: the programmable pump's low-reservoir alarm (devices.toml); the valve
+    pump's 'date of next refill' volume (3 mL [S43], no alarm sound is named in the
+    sources); a constant-flow pump has no alarm (0: it keeps a reserve)."""
+    if pump == "constant-flow":
+        return 0.0, False
+    from .device import pump_preset
+    f = pump_preset(_PRESET[pump]).facts["low_reservoir_alarm"]
+    return float(f.value), pump != "valve-gated"
+
+
+def refill_calendar(refilled, volume, rate, *, drug=None, alarm=None, pump=None) -> Calendar:
     """When the pump alarms, when it would run empty and the last weekday to book the next
     refill, from the day it was filled, the volume put in and how fast it runs (mL/day).
     The refill is planned a week before the alarm, never at it [S70, B8, S5] (the week is a
     teaching assumption); ``alarm = "0 mL"``: a pump without an alarm, planned a week before
-    it reaches its reserve. The pump's 6-month limit [S10] counts, and with ``drug`` its
-    stability limit in the pump."""
+    it reaches its reserve. Or give the ``pump`` kind (PUMP_KINDS): a programmable pump's alarm
+    (2 mL, devices.toml), a valve pump's 3 mL 'date of next refill' level [S43] without an
+    alarm sound, a constant-flow pump's reserve; "not-sure" (or nothing) is the programmable
+    pump, with a note. The pump's 6-month limit [S10] counts, and with ``drug`` its stability
+    limit in the pump; ``set_by`` and ``reason`` say which one sets the date."""
+    if alarm is not None and pump is not None:
+        raise InputError("alarm", alarm, "either the alarm volume or the pump kind, not both")
+    if pump is not None and pump not in PUMP_KINDS:
+        raise InputError("pump", pump, "one of " + ", ".join(PUMP_KINDS))
+    kind = pump or "not-sure"
+    if alarm is None:
+        warn_ml, audible = _pump_warning(kind)
+    else:
+        warn_ml = parse(alarm, "volume", "alarm", allow_zero=True)
+        audible = warn_ml > 0
+        kind = pump or ("constant-flow" if warn_ml == 0 else "not-sure")
     start = parse_date(refilled, "refilled")
     if start is None:
         raise InputError("refilled", refilled, "the date the pump was filled")
@@ -80,7 +133,7 @@ def refill_calendar(refilled, volume, rate, *, drug=None, alarm="2 mL") -> Calen
                          "calendar can count 3 years on")
     fill = parse(volume, "volume", "volume")
     flow = parse(rate, "flow", "rate")
-    low = parse(alarm, "volume", "alarm", allow_zero=True)
+    low = warn_ml
     if low >= fill:
         raise InputError("volume", volume, f"more than the alarm volume ({fmt(low, 'volume')})")
     reserve = 0.0 if low > 0 else refill_facts()["constant_flow_reserve"].value
@@ -92,19 +145,30 @@ def refill_calendar(refilled, volume, rate, *, drug=None, alarm="2 mL") -> Calen
                          "check the amount put in too")
     margin = plan_margin()[0]
     due = max(to_warning - margin, 0.0)
-    reason = ("a week before the alarm: the alarm is only a last warning" if low > 0 else
-              "a week before it gets low: it has no alarm, so never let it run dry")
+    if audible:
+        set_by, reason = "alarm", "a week before the alarm: the alarm is only a last warning"
+    else:
+        set_by, reason = "reserve", ("a week before it gets low: " + (
+            "it has no alarm, so never let it run dry" if kind == "constant-flow" else
+            "never let it run dry"))
     if due == 0:
-        reason = "the pump is nearly low: call your clinic now"
+        set_by, reason = "now", "the pump is nearly low: call your clinic now"
     limit = refill_limit(drugs.get(drug)) if drug is not None else (*pump_limit(), "pump limit")
     if limit[0] < due:
         due = limit[0]
-        reason = ("the medicine only keeps this long in the pump" if limit[2] == "stability"
-                  else "medicine should not stay in the pump more than 6 months")
+        set_by = limit[2]
+        reason = ("how long the medicine keeps in the pump: it is sooner than a week before "
+                  "the " + ("alarm" if audible else "low date") if limit[2] == "stability" else
+                  "medicine should not stay in the pump more than 6 months: that is sooner "
+                  "than a week before the " + ("alarm" if audible else "low date"))
     visit = visit_day(due, start)
     on = lambda days: start + dt.timedelta(days=int(np.floor(days + 1e-9)))  # noqa: E731
-    return Calendar(start, on(to_warning) if low > 0 else None, on(to_empty), on(visit),
-                    reason, margin, None if low > 0 else on(to_warning))
+    note = NOT_SURE_NOTE if kind == "not-sure" else ""
+    if kind == "valve-gated":
+        note = ("The dates use the level where this pump's 'date of next refill' falls, about "
+                "3 mL left [S43]. Your team gives you the real date.")
+    return Calendar(start, on(to_warning) if audible else None, on(to_empty), on(visit),
+                    reason, margin, None if audible else on(to_warning), kind, set_by, note)
 
 
 # --- alarms ---------------------------------------------------------------------------------

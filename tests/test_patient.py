@@ -252,7 +252,7 @@ def test_planes_are_fine_and_the_constant_flow_pump_runs_faster_as_lesson_02_tea
     codman = ps.travel("constant-flow")
     assert codman.cabin_change == pytest.approx(model)
     said = f"about {model * 100:.0f} % faster"
-    assert "Planes are fine" in codman.flying.text and "faster" in codman.flying.text
+    assert "another kind of pump" in codman.flying.text and "faster" in codman.flying.text
     assert said in codman.flying_text()
     assert ps.travel("programmable").cabin_change is None
     panel = TravelGuide()
@@ -309,3 +309,90 @@ def test_travel_guide_and_emergency_card_every_choice_in_plain_words():
         assert panel.failure is None and "Traceback" not in text
         assert text.startswith("Flying.") and "Diving." in text and "Heat." in text
     assert EmergencyCard().readout_text.count("Show your pump card") == 1
+
+
+# --- clinical review of issue 16 --------------------------------------------------------------
+
+def test_sudden_floppiness_or_drowsiness_is_an_emergency():
+    # an overdose can come on suddenly and needs a hospital [S153]
+    table = ps.signs()
+    for name in ("muscles suddenly very floppy", "very sleepy, hard to wake"):
+        s = table[name]
+        assert s.emergency and "S153" in s.note_source, name
+        assert "refill" in s.note and "change of dose" in s.note and "hospital" in s.note
+    pick, answer = WarningSigns().rows["muscles suddenly very floppy"]
+    pick.value = "too-much"
+    assert "⚠ EMERGENCY" in answer.value
+    card = {e.key: e for e in ps.emergencies()}["sudden-floppy"]
+    assert "floppy" in card.sign and "drowsy" in card.sign and "refill" in card.sign
+    assert "suddenly" in card.means.text and "S153" in card.means.source
+    assert card.sign in EmergencyCard().readout_text
+    # the too-much signs the page keeps at "call" say when they become an emergency
+    for name, s in table.items():
+        if s.groups[0] == "too-much" and not s.emergency:
+            assert "emergency" in s.note and "refill" in s.note, name
+
+
+def test_flying_advice_says_it_comes_from_another_kind_of_pump_and_diving_asks_the_team():
+    for kind in ps.pump_kinds():
+        t = ps.travel(kind)
+        assert "S56" in t.flying.source
+        assert "Planes are fine" not in t.flying.text
+        assert "another kind of pump" in t.flying.text and "Ask your team" in t.flying.text
+    dive = ps.travel("programmable").diving
+    assert dive.text.startswith("Ask your team first") and "one case" in dive.text
+    assert "10 metres" in dive.text and dive.source == ("S58",)
+
+
+def test_the_refill_calendar_knows_the_pump_kind():
+    base = ("2026-12-03", "20 mL", "0.5 mL/day")
+    # a constant-flow pump has no alarm: no alarm date, the reserve date instead
+    cf = g.refill_calendar(*base, pump="constant-flow")
+    assert cf.alarm_date is None and cf.reserve_date is not None and cf.set_by == "reserve"
+    assert "no low-medicine alarm" in cf.warning_words() and "alarm would sound" not in \
+        cf.summary()
+    assert cf.visit_date <= cf.reserve_date - dt.timedelta(days=7)
+    # programmable: the alarm (2 mL) sets the date; "not sure" is the same, with a note
+    prog = g.refill_calendar(*base, pump="programmable")
+    unsure = g.refill_calendar(*base)
+    assert prog.alarm_date == unsure.alarm_date == dt.date(2027, 1, 8)
+    assert prog.visit_date == unsure.visit_date and not prog.note
+    assert unsure.pump == "not-sure" and "Ask your team" in unsure.note
+    # a valve pump: no alarm sound is named in the sources; its 3 mL level [S43]
+    vg = g.refill_calendar(*base, pump="valve-gated")
+    assert vg.alarm_date is None and vg.reserve_date == dt.date(2026, 12, 3) + \
+        dt.timedelta(days=34) and "S43" in vg.note
+    with pytest.raises(InputError) as e:
+        g.refill_calendar(*base, pump="insulin")
+    assert e.value.parameter == "pump"
+    with pytest.raises(InputError):
+        g.refill_calendar(*base, pump="programmable", alarm="2 mL")
+
+
+def test_the_refill_calendar_says_what_sets_the_date():
+    # 20 mL at 0.05 mL/day: the alarm is ~a year away; the 6-month limit sets the date
+    slow = g.refill_calendar("2026-12-03", "20 mL", "0.05 mL/day", pump="programmable")
+    assert slow.set_by == "pump limit" and "6 months" in slow.reason
+    gap = slow.days_before_alarm
+    assert gap > 100 and f"{gap} days before it" in slow.warning_words()
+    assert "a week" not in slow.warning_words()
+    stab = g.refill_calendar("2026-12-03", "20 mL", "0.1 mL/day", drug="morphine")
+    assert stab.set_by == "stability" and "keeps" in stab.reason
+    week = g.refill_calendar("2026-12-03", "20 mL", "0.5 mL/day")
+    assert week.set_by == "alarm" and "7 days before it" in week.warning_words()
+
+
+def test_the_refill_calendar_panel_has_a_pump_choice_and_fits_a_phone():
+    cal = RefillCalendar()
+    choice = cal.inputs["pump"]
+    assert choice.value == "not-sure" and "I am not sure" in dict(
+        (v, k) for k, v in choice.options)["not-sure"]
+    assert "Ask your team which pump" in cal.readout_text
+    assert cal.readout.layout.width == "100%" and cal.readout.layout.max_width == "460px"
+    choice.value = "constant-flow"
+    text = cal.readout_text
+    assert "no low-medicine alarm" in text and "alarm would sound" not in text
+    assert "What sets this date" in text
+    cal.set(rate="0.05 mL/day", pump="programmable")
+    assert "6 months" in cal.readout_text and "to spare" not in cal.readout_text
+    assert all(len(label) <= 26 for label, _ in choice.options)      # fits 390 px

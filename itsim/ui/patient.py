@@ -17,12 +17,16 @@ from .style import BLUE, GREEN, GREY, VERMILLION, box, error_box, esc, plain_mes
 
 DRUGS = [("I am not sure", ""), ("baclofen", "baclofen"), ("morphine", "morphine"),
          ("ziconotide", "ziconotide"), ("hydromorphone", "hydromorphone")]
+# the pump kinds in plain names (short enough for a phone), "not sure" first
+PUMPS = [("I am not sure", "not-sure"), ("set with a programmer", "programmable"),
+         ("a valve pump (Prometra)", "valve-gated"), ("no battery (Codman)", "constant-flow")]
 
 
 class RefillCalendar(Panel):
-    """My refill calendar: the day the pump was filled, how much went in and how fast it
-    runs -> the last day to book the next refill, about a week before the alarm (the alarm is
-    a last warning, not the refill date), and the alarm date."""
+    """My refill calendar: the day the pump was filled, how much went in, how fast it runs and
+    which pump it is -> the last day to book the next refill (about a week before the alarm,
+    or before a pump without an alarm gets low, unless the 6-month or the medicine's limit
+    comes first: it says which sets the date), and the alarm or low date."""
 
     title = "My refill calendar"
 
@@ -37,25 +41,24 @@ class RefillCalendar(Panel):
                            placeholder="for example 0.5 mL/day", **field("360px", "150px")),
             "drug": w.Dropdown(options=DRUGS, value="", description="Medicine",
                                **field("360px", "150px", typed=False)),
+            "pump": w.Dropdown(options=PUMPS, value="not-sure", description="Pump type",
+                               **field("360px", "150px", typed=False)),
         }
         self.figure = None
         self._finish()
+        self.readout.layout = w.Layout(width="100%", max_width="460px")
 
-    def compute(self, refilled, volume, rate, drug):
-        return guide.refill_calendar(refilled, volume, rate, drug=drug or None)
+    def compute(self, refilled, volume, rate, drug, pump):
+        return guide.refill_calendar(refilled, volume, rate, drug=drug or None, pump=pump)
 
     def render(self, c: guide.Calendar):
         day = "%A %d %B %Y"
-        self.readout.layout.width = "460px"
-        warn = (f"The pump's low-medicine alarm would sound about {c.alarm_date:{day}}. "
-                "Do not wait for it: that leaves about a week to spare.<br>"
-                if c.alarm_date is not None else
-                f"Your pump has no alarm. It gets low about {c.reserve_date:{day}}: come "
-                "about a week before.<br>")
+        note = (f"<br><i>{esc(c.note)}</i>" if c.note else "")
         self.readout.value = box(
-            f"Next refill: <b>on or before {c.visit_date:{day}}</b> ({esc(c.reason)}).<br>"
-            + warn +
-            f"The pump would be empty: about {c.empty_date:{day}}.<br>"
+            f"Next refill: <b>on or before {c.visit_date:{day}}</b>.<br>"
+            f"What sets this date: {esc(c.reason)}.<br>"
+            + esc(c.warning_words()) + "<br>"
+            f"The pump would be empty: about {c.empty_date:{day}}.{note}<br>"
             f"<span style='color:{GREY}'>Your clinic gives you the real dates. The amount and "
             "the rate are on your refill record.</span>", BLUE)
 

@@ -87,6 +87,11 @@ def test_patient_pages_in_voila_hide_code_and_answer(voila_app, page):
     rate.press("Enter")
     page.wait_for_selector("text=Friday 05 February 2027", timeout=30_000)
     page.wait_for_selector("text=Saturday 13 February 2027", timeout=30_000)
+    # a pump with no battery has no alarm: the low date instead, and what sets the date
+    page.get_by_label("Pump type").select_option(label="no battery (Codman)")
+    page.wait_for_selector("text=Your pump has no low-medicine alarm", timeout=30_000)
+    assert page.locator("text=alarm would sound").count() == 0
+    assert page.locator("text=What sets this date").count() == 1
     # the alarm chooser: a two-tone alarm is an emergency if the team cannot be reached
     page.get_by_label("A two-tone sound, about three seconds long").check()
     page.wait_for_selector("text=Call your doctor straight away", timeout=30_000)
