@@ -36,3 +36,23 @@ def test_finish_scores_and_reset_starts_again():
     assert "Score 100/100" in room.readout_text
     room.reset_button.click()
     assert room.session.actions == [] and "Minute 0" in room.readout_text
+
+
+def test_acting_after_the_case_time_is_over_is_refused_in_plain_words():
+    room = EmergencyRoom(["morphine_cap_injection"])
+    for _ in range(3):
+        room.wait_buttons[3].click()                          # 3 x 4 h: the 12 h are over
+    _press(room, "naloxone")
+    assert "Press Finish" in room.readout_text and room.failure is None
+    room.finish_button.click()
+    assert "Score" in room.readout_text and room.failure is None
+
+
+def test_a_bolus_note_gives_its_time_course_and_restore_says_what_it_does():
+    room = EmergencyRoom(["baclofen_disconnection"])
+    assert "catheter" in room.buttons["restore"].tooltip
+    _press(room, "call-help")
+    _press(room, "it-bolus-100")
+    assert "4 h to 6 h" in room.readout_text and "does not restore" in room.readout_text
+    _press(room, "restore")
+    assert "Reconnect the catheter" in room.readout_text
