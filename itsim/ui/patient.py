@@ -22,6 +22,13 @@ PUMPS = [("I am not sure", "not-sure"), ("set with a programmer", "programmable"
          ("a valve pump (Prometra)", "valve-gated"), ("no battery (Codman)", "constant-flow")]
 
 
+def _phone(typed: bool = True) -> dict:
+    """An input as wide as 360 px, or the screen if narrower (a phone), label 150 px."""
+    out = field("360px", "150px", typed=typed)
+    out["layout"] = w.Layout(width="100%", max_width="360px")
+    return out
+
+
 class RefillCalendar(Panel):
     """My refill calendar: the day the pump was filled, how much went in, how fast it runs and
     which pump it is -> the last day to book the next refill (about a week before the alarm,
@@ -34,15 +41,15 @@ class RefillCalendar(Panel):
         super().__init__()
         self.inputs = {
             "refilled": w.DatePicker(value=dt.date(2026, 12, 3), description="Pump filled on",
-                                     **field("360px", "150px", typed=False)),
+                                     **_phone(typed=False)),
             "volume": w.Text(value="20 mL", description="Amount put in",
-                             placeholder="for example 20 mL", **field("360px", "150px")),
+                             placeholder="for example 20 mL", **_phone()),
             "rate": w.Text(value="0.5 mL/day", description="Pump rate",
-                           placeholder="for example 0.5 mL/day", **field("360px", "150px")),
+                           placeholder="for example 0.5 mL/day", **_phone()),
             "drug": w.Dropdown(options=DRUGS, value="", description="Medicine",
-                               **field("360px", "150px", typed=False)),
+                               **_phone(typed=False)),
             "pump": w.Dropdown(options=PUMPS, value="not-sure", description="Pump type",
-                               **field("360px", "150px", typed=False)),
+                               **_phone(typed=False)),
         }
         self.figure = None
         self._finish()
