@@ -92,3 +92,24 @@ def test_ci_runs_the_wheel_check_the_second_numeric_setting_and_the_thorough_pro
     assert "export HYPOTHESIS_PROFILE=ci" in ci
     assert re.search(r"OPENBLAS_CORETYPE=\$second OPENBLAS_NUM_THREADS=1 pytest lessons "
                      r"exercises docs", ci)
+
+
+def test_every_data_file_in_the_package_is_package_data():
+    """A file the package reads but pyproject's package-data misses is absent from a wheel
+    (the emergency cases were, until the wheel check in .ci/run caught it)."""
+    import fnmatch
+    import sys
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    root = Path(__file__).resolve().parents[1]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["itsim"]
+    files = [p.relative_to(root / "itsim").as_posix() for p in (root / "itsim").rglob("*")
+             if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
+    def matches(path: str, pattern: str) -> bool:       # glob: '*' stays within one folder
+        a, b = path.split("/"), pattern.split("/")
+        return len(a) == len(b) and all(fnmatch.fnmatchcase(x, y) for x, y in zip(a, b))
+    missing = [f for f in files if not any(matches(f, pat) for pat in patterns)]
+    assert files and missing == []

@@ -94,12 +94,11 @@ def lab():
         _stop(proc)
 
 
-@pytest.fixture(scope="module")
-def voila_app():
-    """``itsim app`` (Voila) serving the patients' pages: (page URL with its token)."""
+def voila(lesson: str):
+    """``itsim app LESSON`` (Voila) on a free port: yields the page URL with its token."""
     port, token = free_port(), secrets.token_hex(16)
-    from itsim.cli import PATIENT_PAGE, app_command
-    cmd = app_command(ROOT, PATIENT_PAGE, port, browser=False)
+    from itsim.cli import app_command
+    cmd = app_command(ROOT, lesson, port, browser=False)
     cmd = [c for c in cmd if c != "--token"] + [f"--token={token}"]
     proc = subprocess.Popen(cmd, env=_jupyter_env(), cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -109,6 +108,13 @@ def voila_app():
         yield url
     finally:
         _stop(proc)
+
+
+@pytest.fixture(scope="module")
+def voila_app():
+    """``itsim app`` (Voila) serving the patients' pages: (page URL with its token)."""
+    from itsim.cli import PATIENT_PAGE
+    yield from voila(PATIENT_PAGE)
 
 
 @pytest.fixture(scope="module")

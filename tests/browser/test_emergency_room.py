@@ -4,14 +4,12 @@ violations. Screenshots (1366x768 and 390x844) land in test-artifacts/."""
 from __future__ import annotations
 
 import re
-import secrets
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import ARTIFACTS, ROOT, _jupyter_env, _stop, _wait, free_port
+from conftest import ARTIFACTS, voila
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -22,18 +20,7 @@ READOUT = ".itsim-er-readout"
 
 @pytest.fixture(scope="module")
 def voila_lesson11():
-    port, token = free_port(), secrets.token_hex(16)
-    from itsim.cli import app_command
-    cmd = app_command(ROOT, "11_emergencies", port, browser=False)
-    cmd = [c for c in cmd if c != "--token"] + [f"--token={token}"]
-    proc = subprocess.Popen(cmd, env=_jupyter_env(), cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    try:
-        url = f"http://127.0.0.1:{port}/?token={token}"
-        _wait(url, proc, seconds=120)
-        yield url
-    finally:
-        _stop(proc)
+    yield from voila("11_emergencies")
 
 
 def _open(browser, url, width, height):
