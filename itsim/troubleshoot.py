@@ -17,8 +17,11 @@ what a pump can know; an X-ray shows the catheter; the examination reads the bod
 (``action`` first, then the optional ``then``), and up to 20 less the cost of investigations that
 showed nothing (costs are a teaching scale in ``data/hazards.toml``). With a ``first`` action,
 the plan is right when it starts with it (the second step, if named, must be an acceptable
-device action); fixing the device without treating the patient first earns 10 of the 30; the
-right first step with a wrong second step earns 15.
+device action); the right first step alone earns 20 of the 30 (the patient is treated but the
+cause is still there); the right first step with a wrong second step earns 15. A plan that does not
+start with the ``first`` action skips the patient's treatment: that is a named mistake ("the patient
+comes first") and caps the score at ``FIRST_CAP`` (40, like the emergency room's and the refill
+station's dangerous mistakes); fixing the device without treating the patient earns 10 of the 30.
 """
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ import numpy as np
 from . import data, drugs, scenario
 from .errors import InputError
 from .facts import parse_fact
+from .refill_station import DANGER_CAP as FIRST_CAP   # the same cap as a dangerous refill mistake
 from .units import fmt, parse
 
 CAUSES = {
@@ -178,6 +182,7 @@ class Result:
     wasted: float
     action_points: int = 0
     feedback: list = field(default_factory=list)
+    mistakes: list = field(default_factory=list)       # named mistakes that capped the score
 
     def summary(self) -> str:
         return f"Score {self.score}/100.\n" + "\n".join(self.feedback)
@@ -228,11 +233,19 @@ class Game:
               ("Right action: " if action_ok else "Better action: ") + c.plan_text() + "."]
         if note:
             fb.append(note)
+        mistakes = []
+        if c.first and action != c.first:
+            # the patient's treatment was skipped (or delayed behind the device): capped
+            mistakes.append("the patient comes first")
+            score = min(score, FIRST_CAP)
+            fb.append(f"Mistake: the patient comes first; {ACTIONS[c.first].split(' (')[0]}, "
+                      f"before the device. The score is capped at {FIRST_CAP}.")
         fb.append(c.explain.strip())
         if wasted:
             names = ", ".join(f.name for f in seen.values() if not f.abnormal and f.cost)
             fb.append(f"Investigations that showed nothing cost {wasted:g} points: {names}.")
-        return Result(score, cause_ok, action_ok, wasted, feedback=fb, action_points=points)
+        return Result(score, cause_ok, action_ok, wasted, feedback=fb, action_points=points,
+                      mistakes=mistakes)
 
     def _plan_points(self, action: str, then: str) -> tuple:
         """Points (of 30) for the plan ``action`` then ``then``, and a note on a partial one."""
@@ -240,6 +253,9 @@ class Game:
         then_ok = not then or then in c.actions
         if c.first:
             if action == c.first:
+                if not then:
+                    return 20, (f"Right to {ACTIONS[c.first].split(' (')[0]}, but the cause is "
+                                f"still there: then {ACTIONS[c.actions[0]]}.")
                 return (30, "") if then_ok else (
                     15, f"Right to {ACTIONS[c.first].split(' (')[0]}; the next step is "
                         f"wrong: then {ACTIONS[c.actions[0]]}.")

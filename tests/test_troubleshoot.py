@@ -110,17 +110,24 @@ WITHDRAWAL_CASES = ["missed_refill", "battery_end", "mri_stall", "baclofen_disco
 def test_treating_the_withdrawal_first_is_the_right_action(name):
     c = _case(name)
     device = c.actions[0]
-    # treat the withdrawal first, alone or followed by the device action: full marks
-    for plan in (("treat-withdrawal",), ("treat-withdrawal", device)):
-        r = T.Game(c).answer(c.cause, *plan)
-        assert r.action_right and r.action_points == 30, plan
-        assert r.feedback[1].startswith("Right action: treat the withdrawal first")
-    # the device fix alone leaves the patient untreated: not right, a little credit
+    # treat the withdrawal first, then the device action: full marks
+    r = T.Game(c).answer(c.cause, "treat-withdrawal", device)
+    assert r.action_right and r.action_points == 30 and r.score == 100 and not r.mistakes
+    assert r.feedback[1].startswith("Right action: treat the withdrawal first")
+    # the withdrawal treated but the device left alone: the cause is still there
+    r = T.Game(c).answer(c.cause, "treat-withdrawal")
+    assert not r.action_right and r.action_points == 20 and r.score < 100 and not r.mistakes
+    assert "the cause is still there" in r.summary()
+    # the device fix alone leaves the patient untreated: a named mistake, capped like the
+    # emergency room's and the refill station's dangerous mistakes
     r = T.Game(c).answer(c.cause, device)
     assert not r.action_right and r.action_points == 10
-    assert "the patient comes first" in r.summary()
-    # the device fix first and the withdrawal after: the order is wrong
-    assert not T.Game(c).answer(c.cause, device, "treat-withdrawal").action_right
+    assert r.mistakes == ["the patient comes first"] and r.score <= 40
+    assert "Mistake: the patient comes first" in r.summary() and "capped at 40" in r.summary()
+    # the device fix first and the withdrawal after, or no treatment at all: the same mistake
+    for plan in ((device, "treat-withdrawal"), ("no-change",)):
+        r = T.Game(c).answer(c.cause, *plan)
+        assert not r.action_right and r.score <= 40 and r.mistakes == ["the patient comes first"]
     # the right first step, then a wrong one
     r = T.Game(c).answer(c.cause, "treat-withdrawal", "no-change")
     assert not r.action_right and r.action_points == 15
@@ -142,6 +149,10 @@ def test_other_cases_keep_their_single_action():
     assert T.Game(c).answer(c.cause, "correct-programming").action_right
     assert T.Game(c).answer(c.cause, "correct-programming", "no-change").action_points == 15
     assert T.Game(c).answer(c.cause, "treat-withdrawal").action_points == 0
+    # no first action: no cap, the usual 50 + 30 + 20
+    r = T.Game(c).answer(c.cause, "correct-programming")
+    assert r.score == 100 and not r.mistakes
+    assert T.Game(c).answer(c.cause, "no-change").score == 70
 
 
 def test_the_baclofen_bridge_is_intrathecal_and_oral_baclofen_is_only_an_adjunct():
