@@ -503,17 +503,29 @@ class RefillSession:
                          f"reservoir {fmt(self.reservoir, 'volume')} of {d} "
                          f"{self._conc(conc, d)}")
         if dates:
+            def plan(dose):
+                return schedule(d, f"{conc!r} mcg/mL", f"{max(self.reservoir, 1e-3)!r} mL",
+                                {"mode": "continuous", "dose": f"{dose!r} mcg/day"},
+                                pump=self.preset.name)
+            running = self.programmed_dose()
+            prescribed = parse(c.dose, "dose_rate", "dose")
             try:
-                p = schedule(d, f"{conc!r} mcg/mL", f"{max(self.reservoir, 1e-3)!r} mL",
-                             {"mode": "continuous", "dose": f"{self.programmed_dose()!r} mcg/day"},
-                             pump=self.preset.name)
+                p = plan(running)
+                # a restart below the prescription will be titrated back up: the pump then
+                # empties sooner, so the record also gives the date at the prescribed dose
+                q = plan(prescribed) if prescribed > running else None
             except InputError:
                 parts.append("next refill and alarm dates: work them out with the prescriber")
             else:
                 alarm = ("the pump has no low-reservoir alarm" if p.alarm_day is None else
                          f"the low-reservoir alarm about {p.alarm_day:.0f} days from today")
-                parts.append(f"next refill planned {p.visit_day:g} days from today, before "
-                             f"{alarm}")
+                parts.append(f"next refill planned {p.visit_day:g} days from today at "
+                             f"{fmt(running, 'dose_rate')}, before {alarm}")
+                if q is not None:
+                    parts.append(f"at the prescribed {fmt(prescribed, 'dose_rate')} the refill "
+                                 f"is due {q.visit_day:g} days from today: book the earlier "
+                                 f"date ({q.visit_day:g} days) while the dose may go back up")
+                parts.append("re-plan the refill date at every dose change")
         if not parts:
             return "Nothing is written down."
         return "Written in the record: " + "; ".join(parts) + "."

@@ -478,6 +478,30 @@ def test_a_plain_refill_of_a_patient_whose_pump_ran_dry_is_unsafe():
     assert correct_session(case).finish().score == 100            # the model answer escalates
 
 
+# --- the late patient's record: the refill date at the restart dose and at the prescription ---
+
+def test_the_restart_record_gives_the_date_at_the_prescribed_dose_and_says_replan():
+    case = _late_case()
+    s = correct_session(case)
+    text = " ".join(s.seen[-1].split())
+    vol = f"{s.reservoir!r} mL"
+
+    def due(dose):
+        return refill.schedule("baclofen", "500 mcg/mL", vol, {"mode": "continuous",
+                               "dose": dose}, pump=s.preset.name).visit_day
+
+    low, full = due(case.restart_dose), due(case.dose)
+    assert full < low                           # titrating back up empties the pump sooner
+    assert f"next refill planned {low:g} days from today at 150 mcg/day" in text
+    assert f"at the prescribed 300 mcg/day the refill is due {full:g} days" in text
+    assert f"book the earlier date ({full:g} days)" in text
+    assert "re-plan the refill date at every dose change" in text
+    # a routine refill at the prescribed dose: one date, and the same re-plan rule
+    plain = " ".join(correct_session().seen[-1].split())
+    assert "at the prescribed" not in plain
+    assert "re-plan the refill date at every dose change" in plain
+
+
 # --- the late patient: the physician decides the restart, and the watch is long ------------
 
 def test_a_restart_at_the_old_dose_with_a_30_min_watch_is_unsafe():
