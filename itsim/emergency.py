@@ -47,7 +47,7 @@ ACTIONS = {
     "it-bolus": ("Intrathecal baclofen bolus 50 mcg (lumbar puncture)", True),
     "it-bolus-100": ("Intrathecal baclofen bolus 100 mcg (lumbar puncture)", True),
     "naloxone-infusion": ("Naloxone IV infusion over 12 h", True),
-    "restore": ("Restore delivery (the case's fix)", True),
+    "restore": ("The physician's restart of delivery (the case's fix)", True),
     "physostigmine": ("Physostigmine IV", True),
 }
 # actions that change nothing in the simulated patient: the pump read-out, a blood test, and
@@ -433,10 +433,46 @@ class Session:
         """The action in words (the case's own words for ``restore``)."""
         return self.case.restore_label if action == "restore" else ACTIONS[action][0]
 
+    def restore_text(self) -> str:
+        """The restore action in full: the case's words and what a restart means."""
+        return f"{self.case.restore_label}: {restart_note()}"
+
     def wait(self, duration="5 min"):
         """Let time pass (at most to the horizon)."""
         m = _minutes(duration, "wait")
         self.now = min(self.now + m, self.case.horizon)
+
+    def _no_call_danger(self, vit, ks) -> str | None:
+        """Why not calling for help was a dangerous mistake, or None. Dangerous when the
+        patient arrived breathing slowly or very drowsy, when the vital signs crossed those
+        thresholds at any time, or when the case's required care needs a call or a
+        physician."""
+        c, h = self.case, facts()["harm"]
+        arrive = vitals_from(self.timeline(), max(ks[0] - 1, 0))   # before any action
+        if (arrive["breathing_per_min"] <= h["call_breathing"].value
+                or arrive["sedation_0_3"] >= h["call_sedation"].value):
+            return (f"no call for help for a patient who arrived breathing "
+                    f"{float(arrive['breathing_per_min']):.0f} a minute with a sedation score "
+                    f"of {float(arrive['sedation_0_3']):.0f}: breathing and circulation may "
+                    "need a physician and ICU support")
+        bad = ((vit["breathing_per_min"] <= h["call_breathing"].value)
+               | (vit["sedation_0_3"] >= h["call_sedation"].value))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            m = (self.timeline().t[ks[i]] - c.arrival) * 1440
+            return (f"no call for help, although at {m:.0f} min the patient was breathing "
+                    f"{float(vit['breathing_per_min'][i]):.0f} a minute with a sedation score "
+                    f"of {float(vit['sedation_0_3'][i]):.0f}: breathing and circulation may "
+                    "need a physician and ICU support")
+        steps = [a for a in c.required if all(ACTIONS[x][1] for x in a.split("|"))]
+        if steps:
+            return ("no call for help, although this patient needs a physician for "
+                    + ", ".join(" or ".join(self.label(x).split(":")[0] for x in a.split("|"))
+                                for a in steps))
+        if "call-help" in c.required:
+            return ("no call for help, although this case's required care includes it: a "
+                    "physician must see the patient")
+        return None
 
     def check_ck_temperature(self) -> str:
         v = self.vitals()
@@ -492,22 +528,15 @@ class Session:
         score = 0.0 if harms else s["outcome"].value
         if first is not None:
             score += s["timing"].value * max(0.0, 1 - first / c.limit)
-        if c.required:
-            score += s["steps"].value * (len(c.required) - len(missing)) / len(c.required)
-        else:
+        if not missing:                  # a required step left out removes all these points
             score += s["steps"].value
         score -= s["unsafe"].value * len(unsafe)
         dangerous = []
-        arrive = vitals_from(tl, max(k0 - 1, 0))     # as the patient came in, before any action
-        h = f["harm"]
-        if "call-help" not in done and (
-                arrive["breathing_per_min"] <= h["call_breathing"].value
-                or arrive["sedation_0_3"] >= h["call_sedation"].value):
-            dangerous.append(f"no call for help for a patient who arrived breathing "
-                             f"{float(arrive['breathing_per_min']):.0f} a minute with a "
-                             f"sedation score of {float(arrive['sedation_0_3']):.0f}: breathing "
-                             "and circulation may need a physician and ICU support")
-            score = min(score, s["danger_cap"].value)
+        if "call-help" not in done:
+            d = self._no_call_danger(vit, ks)
+            if d:
+                dangerous.append(d)
+                score = min(score, s["danger_cap"].value)
         score = int(round(min(100, max(0, score))))
         lines = [f"Score {score}/100.",
                  "Outcome: " + ("; ".join(harms) if harms else "the patient came to no harm.")]
@@ -517,14 +546,33 @@ class Session:
         for m, a in unsafe:
             lines.append(f"Unsafe at {m:.0f} min: {self.label(a)}. {c.why.get(a, '')}".rstrip())
         if missing:
-            lines.append("Missing: " + ", ".join(" or ".join(self.label(x) for x in a.split("|"))
-                                                 for a in missing) + ".")
+            lines.append("Missing (required, the required-steps points are lost): "
+                         + ", ".join(" or ".join(self.label(x) for x in a.split("|"))
+                                     for a in missing) + ".")
+        restarts = [m for m, a in self.actions if a == "restore"]
+        if restarts:
+            lines.append(f"Restart at {restarts[0]:.0f} min: " + restart_note())
         lines.append(c.explain)
         for sec in c.teach:
             lines.extend("- " + t for t in teaching(sec))
         self.finished = Result(score, bool(harms), harms, first, [a for _, a in unsafe],
                                missing, lines, dangerous)
         return self.finished
+
+
+def restart_note() -> str:
+    """What restoring delivery after a break means at the bedside: the physician's restart,
+    at the dose the physician orders, with a close watch (the refill station's rule,
+    ``procedures.toml [refill].restart_observe``)."""
+    from . import refill
+    from .units import fmt
+    obs, order = refill.facts()["restart_observe"], refill.facts()["restart_order"]
+    tags = ", ".join(dict.fromkeys(order.source + obs.source))
+    return ("this is the physician's restart. The physician orders the dose, which may be "
+            "lower than before (an overdose has followed a restart after a break); a "
+            "full-dose restart without an order is dangerous. Watch the patient closely for "
+            f"at least {fmt(obs.value, 'time')} after the restart [{tags}]. (In this exercise "
+            "the model restarts at the case's programmed dose.)")
 
 
 def _bolus() -> dict:

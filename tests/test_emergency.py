@@ -168,6 +168,19 @@ PLANS = [
     # 3. no call for help for a patient breathing slowly or very drowsy on arrival
     ("baclofen_entry_error", ["interrogate", "stop-pump", "empty-pump"], "danger"),
     ("morphine_pocket_fill", ["naloxone-2mg", "naloxone-infusion"] + NALOXONE_HOURLY, "refused"),
+    # the clinical re-review: no call for help in a case that needs a physician or a call is
+    # a dangerous mistake even when the arrival signs looked mild (naloxone every 10 min,
+    # never a call, never a drainage scored 87 "no harm"; ziconotide without a call 93)
+    ("morphine_cap_injection", ["naloxone"] + ["wait 10 min", "naloxone"] * 71, "danger"),
+    ("ziconotide_psychiatric", ["stop-pump", "interrogate"], "danger"),
+    # a required step left out costs all the required-steps points (the drainage: was 96)
+    ("morphine_entry_error", ["naloxone-2mg", "call-help", "interrogate", "stop-pump",
+                              "empty-pump"] + NALOXONE_HOURLY, "incomplete"),
+    # drainage does not help a pocket fill: an invasive step with no benefit
+    ("morphine_pocket_fill", ["naloxone-2mg", "call-help", "drain-port"] + NALOXONE_HOURLY,
+     "unsafe"),
+    ("morphine_pocket_fill", ["naloxone-2mg", "call-help", "drain-lp"] + NALOXONE_HOURLY,
+     "unsafe"),
 ]
 
 
@@ -181,6 +194,10 @@ def _verdict(name, plan):
         return "harm", r
     if r.dangerous:
         return "danger", r
+    if r.unsafe:
+        return "unsafe", r
+    if r.missing:
+        return "incomplete", r
     return "good", r
 
 
@@ -196,6 +213,83 @@ def test_each_case_harms_when_nothing_is_done_scores_the_right_care_and_catches_
     elif expected == "danger":
         assert r.score <= emergency.facts()["score"]["danger_cap"].value
         assert "DANGER" in r.text() and "call for help" in r.text()
+    elif expected == "unsafe":
+        sc = emergency.facts()["score"]
+        assert r.score <= 100 - sc["unsafe"].value, r.text()
+        assert all(_why(name, a) in r.text() for a in r.unsafe)
+    elif expected == "incomplete":
+        assert r.score <= 100 - emergency.facts()["score"]["steps"].value, r.text()
+        assert "Missing (required" in r.text()
+
+
+def _why(name, action):
+    why = emergency.load(name).why.get(action)
+    assert why, f"{name}: unsafe {action} needs a why"
+    return why
+
+
+GOOD = {}
+for _n, _p, _v in PLANS:
+    if _v == "good":
+        GOOD.setdefault(_n, _p)
+
+
+@pytest.mark.parametrize("name, step", [(n, st) for n in sorted(GOOD)
+                                        for st in emergency.load(n).required])
+def test_leaving_out_any_required_step_costs_the_required_steps_points_and_is_named(name, step):
+    steps = emergency.facts()["score"]["steps"].value
+    leave = set(step.split("|"))
+    if "call-help" in leave:              # then no physician can act either
+        leave |= {a for a, (_, physician) in emergency.ACTIONS.items() if physician}
+    plan = [a for a in GOOD[name] if a not in leave]
+    verdict, r = _verdict(name, plan)
+    assert verdict != "good"
+    if r is not None:
+        assert r.score <= 100 - steps, r.text()
+        missing = next(x for x in r.lines if x.startswith("Missing (required"))
+        s = emergency.Session(name)
+        assert all(s.label(a) in missing for a in step.split("|")), missing
+
+
+def test_no_call_for_help_is_dangerous_when_the_signs_cross_the_thresholds_later():
+    from itsim import scenario
+    raw = scenario.parse_toml((emergency.folder() / "morphine_pocket_fill.toml").read_text())
+    raw["emergency"]["required"] = ["naloxone|naloxone-2mg"]     # no call listed
+    raw["emergency"]["arrival"] = "day 60.003"                   # before the signs
+    s = emergency.Session(emergency.from_dict(raw, "early"))
+    h = emergency.facts()["harm"]
+    v = s.vitals()
+    assert v["breathing_per_min"] > h["call_breathing"].value
+    assert v["sedation_0_3"] < h["call_sedation"].value
+    s.act("naloxone")
+    s.wait("24 h")
+    r = s.finish()
+    assert r.dangerous and "no call for help, although at" in r.dangerous[0]
+    assert r.score <= emergency.facts()["score"]["danger_cap"].value
+
+
+@pytest.mark.parametrize("name", ["baclofen_empty_pump", "baclofen_disconnection"])
+def test_restoring_baclofen_is_the_physicians_restart_at_the_ordered_dose_and_watched(
+        name, monkeypatch):
+    import dataclasses
+    from itsim import refill
+    from itsim.units import fmt
+    s = emergency.Session(name)
+    assert "physician" in s.case.restore_label and "mcg/day" not in s.case.restore_label
+    obs = refill.facts()["restart_observe"]
+    text = s.restore_text()
+    assert "dose the physician orders" in s.case.restore_label
+    assert "may be lower" in text and f"at least {fmt(obs.value, 'time')}" in text
+    s.act("call-help")
+    s.act("restore")
+    s.wait("24 h")
+    r = s.finish()
+    assert any(x.startswith("Restart at 0 min") and "physician orders the dose" in x
+               for x in r.lines)
+    # the watch comes from the refill station's fact, not a copy
+    monkeypatch.setitem(refill.facts(), "restart_observe",
+                        dataclasses.replace(obs, value=0.5))
+    assert "at least 12 h" in emergency.Session(name).restore_text()
 
 
 def test_benzodiazepines_alone_leave_the_real_withdrawal_rising_and_restoring_baclofen_treats_it():
@@ -268,6 +362,7 @@ def test_morphine_programming_error_is_an_intrathecal_overdose_that_needs_draina
     r = _play("morphine_entry_error", ["naloxone-2mg", "call-help", "interrogate", "stop-pump",
                                        "empty-pump"] + NALOXONE_HOURLY)
     assert "CSF drainage" in " ".join(x for x in r.lines if x.startswith("Missing"))
+    assert r.score <= 100 - emergency.facts()["score"]["steps"].value
 
 
 def test_acting_after_the_case_is_over_is_refused_in_plain_words():

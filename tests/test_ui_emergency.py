@@ -54,5 +54,8 @@ def test_a_bolus_note_gives_its_time_course_and_restore_says_what_it_does():
     _press(room, "call-help")
     _press(room, "it-bolus-100")
     assert "4 h to 6 h" in room.readout_text and "does not restore" in room.readout_text
+    assert "dose the physician orders" in room.buttons["restore"].tooltip
+    assert "at least 8 h" in room.buttons["restore"].tooltip
     _press(room, "restore")
-    assert "Reconnect the catheter" in room.readout_text
+    assert "reconnects the catheter" in room.readout_text
+    assert "physician orders the dose" in room.readout_text

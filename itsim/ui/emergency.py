@@ -24,7 +24,7 @@ SHORT = {"naloxone": "Naloxone 0.4 mg IV", "naloxone-2mg": "Naloxone 2 mg IV",
          "stop-pump": "Stop the pump", "empty-pump": "Empty the reservoir",
          "drain-port": "Drain CSF: port *", "drain-lp": "Drain CSF: lumbar *",
          "it-bolus": "IT baclofen 50 mcg *", "it-bolus-100": "IT baclofen 100 mcg *",
-         "naloxone-infusion": "Naloxone drip 12 h *", "restore": "Restore delivery *",
+         "naloxone-infusion": "Naloxone drip 12 h *", "restore": "Physician's restart *",
          "physostigmine": "Physostigmine IV *"}
 
 
@@ -114,7 +114,7 @@ class EmergencyRoom(Shown):
 
     def reset(self):
         self.session = emergency.Session(self.case)
-        self.buttons["restore"].tooltip = (self.case.restore_label
+        self.buttons["restore"].tooltip = (self.session.restore_text()
                                            + " (a physician does this: call for help first)")
         self.notes = []
         self.story.value = (f"<p><b>{esc(self.case.title)}</b></p>"
@@ -127,6 +127,8 @@ class EmergencyRoom(Shown):
         if name in ("it-bolus", "it-bolus-100"):
             self.notes.append(f"{self.session.now:.0f} min: {label}. "
                               + emergency.bolus_time_course())
+        elif name == "restore":
+            self.notes.append(f"{self.session.now:.0f} min: {self.session.restore_text()}")
         elif name == "interrogate":
             self.notes.append("Pump: " + self.session.interrogate().replace("\n", " "))
         elif name == "check-ck-temperature":
@@ -142,7 +144,8 @@ class EmergencyRoom(Shown):
     def finish(self):
         result = self.session.finish()
         self.readout.value = box("<br>".join(esc(x) for x in result.lines),
-                                 VERMILLION if result.harmed or result.unsafe else BLUE)
+                                 VERMILLION if result.harmed or result.unsafe or result.dangerous
+                                 or result.missing else BLUE)
 
     def show(self):
         s = self.session
