@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import wave
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -39,7 +39,8 @@ class Calendar:
     reason: str
     margin: float = 7.0             # days the refill is planned before the alarm
     reserve_date: dt.date | None = None
-    pump: str = "not-sure"          # the pump kind (PUMP_KINDS), "not-sure" = programmable
+    pump: str = "not-sure"          # the pump kind (PUMP_KINDS); "not-sure": the earliest
+    #                                 dates of the three kinds
     set_by: str = "alarm"           # what sets the date: alarm, reserve, stability, pump limit
     #                                 or now (the pump is nearly low)
     note: str = ""                  # said with the dates (e.g. "not sure" of the pump)
@@ -84,11 +85,11 @@ class Calendar:
 
 
 PUMP_KINDS = ("programmable", "valve-gated", "constant-flow", "not-sure")
-_PRESET = {"programmable": "programmable-20", "valve-gated": "valve-gated-20",
-           "not-sure": "programmable-20"}
-NOT_SURE_NOTE = ("You are not sure which pump you have, so these dates are for a pump set "
-                 "with a programmer, which has an alarm. Ask your team which pump you have. If "
-                 "it is a pump with no battery, it has no alarm at all.")
+_PRESET = {"programmable": "programmable-20", "valve-gated": "valve-gated-20"}
+KNOWN_KINDS = PUMP_KINDS[:3]
+NOT_SURE_NOTE = ("You are not sure which pump you have. So these are the earliest dates of the "
+                 "three kinds of pump. That is the safe choice. Ask your team which pump you "
+                 "have. A pump with no battery has no alarm at all.")
 
 
 def _pump_warning(pump: str) -> tuple[float, bool]:
@@ -110,20 +111,30 @@ def refill_calendar(refilled, volume, rate, *, drug=None, alarm=None, pump=None)
     teaching assumption); ``alarm = "0 mL"``: a pump without an alarm, planned a week before
     it reaches its reserve. Or give the ``pump`` kind (PUMP_KINDS): a programmable pump's alarm
     (2 mL, devices.toml), a valve pump's 3 mL 'date of next refill' level [S43] without an
-    alarm sound, a constant-flow pump's reserve; "not-sure" (or nothing) is the programmable
-    pump, with a note. The pump's 6-month limit [S10] counts, and with ``drug`` its stability
-    limit in the pump; ``set_by`` and ``reason`` say which one sets the date."""
+    alarm sound, a constant-flow pump's reserve; "not-sure" (or nothing) takes the earliest
+    refill date of the three kinds (the safest, like the diving and heat advice for "not
+    sure"), with a note that says so. The pump's 6-month limit [S10] counts, and with ``drug``
+    its stability limit in the pump; ``set_by`` and ``reason`` say which one sets the date."""
     if alarm is not None and pump is not None:
         raise InputError("alarm", alarm, "either the alarm volume or the pump kind, not both")
     if pump is not None and pump not in PUMP_KINDS:
         raise InputError("pump", pump, "one of " + ", ".join(PUMP_KINDS))
-    kind = pump or "not-sure"
+    if alarm is None and pump in (None, "not-sure"):
+        every = [_calendar(refilled, volume, rate, drug, None, k) for k in KNOWN_KINDS]
+        soonest = min(every, key=lambda c: (c.visit_date, c.warning_date))
+        return replace(soonest, pump="not-sure", note=NOT_SURE_NOTE)
+    return _calendar(refilled, volume, rate, drug, alarm, pump)
+
+
+def _calendar(refilled, volume, rate, drug, alarm, pump) -> Calendar:
+    """The calendar for one known pump kind, or for an alarm volume (``refill_calendar``)."""
+    kind = pump
     if alarm is None:
         warn_ml, audible = _pump_warning(kind)
     else:
         warn_ml = parse(alarm, "volume", "alarm", allow_zero=True)
         audible = warn_ml > 0
-        kind = pump or ("constant-flow" if warn_ml == 0 else "not-sure")
+        kind = pump or ("constant-flow" if warn_ml == 0 else "programmable")
     start = parse_date(refilled, "refilled")
     if start is None:
         raise InputError("refilled", refilled, "the date the pump was filled")
@@ -163,8 +174,8 @@ def refill_calendar(refilled, volume, rate, *, drug=None, alarm=None, pump=None)
                   "than a week before the " + ("alarm" if audible else "low date"))
     visit = visit_day(due, start)
     on = lambda days: start + dt.timedelta(days=int(np.floor(days + 1e-9)))  # noqa: E731
-    note = NOT_SURE_NOTE if kind == "not-sure" else ""
-    if kind == "valve-gated":
+    note = ""
+    if kind == "valve-gated" and alarm is None:
         note = ("The dates use the level where this pump's 'date of next refill' falls, about "
                 "3 mL left [S43]. Your team gives you the real date.")
     return Calendar(start, on(to_warning) if audible else None, on(to_empty), on(visit),

@@ -63,7 +63,7 @@ def test_the_patient_page_has_no_code_beyond_its_widgets():
 
 
 def test_refill_calendar_arithmetic_and_weekdays():
-    c = g.refill_calendar("2026-12-03", "20 mL", "0.5 mL/day")
+    c = g.refill_calendar("2026-12-03", "20 mL", "0.5 mL/day", pump="programmable")
     assert c.alarm_date == dt.date(2027, 1, 8)              # (20 - 2) / 0.5 = 36 days
     assert c.empty_date == dt.date(2027, 1, 12)             # 40 days
     # planned a week before the alarm, never at it [S70, B8] (the week: a labelled assumption)
@@ -99,7 +99,10 @@ def test_the_alarm_tones_are_real_sound_files():
 
 
 def test_panels_answer_in_plain_words():
-    cal = RefillCalendar()
+    cal = RefillCalendar()                  # "not sure": the earliest kind, 3 mL left
+    assert "Wednesday 30 December 2026" in cal.readout_text
+    assert "Wednesday 06 January 2027" in cal.readout_text and "earliest" in cal.readout_text
+    cal.set(pump="programmable")
     assert "Friday 08 January 2027" in cal.readout_text
     cal.set(rate="fast")
     assert cal.error and cal.error.startswith("Pump rate:")
@@ -352,12 +355,9 @@ def test_the_refill_calendar_knows_the_pump_kind():
     assert "no low-medicine alarm" in cf.warning_words() and "alarm would sound" not in \
         cf.summary()
     assert cf.visit_date <= cf.reserve_date - dt.timedelta(days=7)
-    # programmable: the alarm (2 mL) sets the date; "not sure" is the same, with a note
+    # programmable: the alarm (2 mL) sets the date
     prog = g.refill_calendar(*base, pump="programmable")
-    unsure = g.refill_calendar(*base)
-    assert prog.alarm_date == unsure.alarm_date == dt.date(2027, 1, 8)
-    assert prog.visit_date == unsure.visit_date and not prog.note
-    assert unsure.pump == "not-sure" and "Ask your team" in unsure.note
+    assert prog.alarm_date == dt.date(2027, 1, 8) and not prog.note
     # a valve pump: no alarm sound is named in the sources; its 3 mL level [S43]
     vg = g.refill_calendar(*base, pump="valve-gated")
     assert vg.alarm_date is None and vg.reserve_date == dt.date(2026, 12, 3) + \
@@ -369,6 +369,31 @@ def test_the_refill_calendar_knows_the_pump_kind():
         g.refill_calendar(*base, pump="programmable", alarm="2 mL")
 
 
+@pytest.mark.parametrize("rate, drug", [("0.5 mL/day", None), ("0.05 mL/day", None),
+                                        ("0.1 mL/day", "morphine"), ("1.5 mL/day", "baclofen")])
+def test_not_sure_of_the_pump_takes_the_earliest_refill_date_of_the_kinds(rate, drug):
+    # like the diving and heat advice for "not sure": the safest of the three kinds, said so
+    base = ("2026-12-03", "20 mL", rate)
+    kinds = [g.refill_calendar(*base, drug=drug, pump=k)
+             for k in ("programmable", "valve-gated", "constant-flow")]
+    earliest = min(c.visit_date for c in kinds)
+    for unsure in (g.refill_calendar(*base, drug=drug, pump="not-sure"),
+                   g.refill_calendar(*base, drug=drug)):
+        assert unsure.visit_date == earliest and unsure.pump == "not-sure"
+        assert unsure.warning_date == min(c.warning_date for c in kinds
+                                          if c.visit_date == earliest)
+        assert "earliest dates of the three kinds" in unsure.note
+        assert "Ask your team which pump" in unsure.note
+
+
+def test_not_sure_is_earlier_than_the_programmable_pump_when_its_alarm_is_lower():
+    base = ("2026-12-03", "20 mL", "0.5 mL/day")
+    prog = g.refill_calendar(*base, pump="programmable")
+    unsure = g.refill_calendar(*base, pump="not-sure")
+    assert unsure.visit_date < prog.visit_date      # the old "not sure" used these dates
+    assert "Do not count on an alarm" in unsure.warning_words()
+
+
 def test_the_refill_calendar_says_what_sets_the_date():
     # 20 mL at 0.05 mL/day: the alarm is ~a year away; the 6-month limit sets the date
     slow = g.refill_calendar("2026-12-03", "20 mL", "0.05 mL/day", pump="programmable")
@@ -378,7 +403,7 @@ def test_the_refill_calendar_says_what_sets_the_date():
     assert "a week" not in slow.warning_words()
     stab = g.refill_calendar("2026-12-03", "20 mL", "0.1 mL/day", drug="morphine")
     assert stab.set_by == "stability" and "keeps" in stab.reason
-    week = g.refill_calendar("2026-12-03", "20 mL", "0.5 mL/day")
+    week = g.refill_calendar("2026-12-03", "20 mL", "0.5 mL/day", pump="programmable")
     assert week.set_by == "alarm" and "7 days before it" in week.warning_words()
 
 

@@ -176,7 +176,7 @@ def test_the_visit_is_booked_on_the_last_clinic_day_before_the_planned_day():
 
 def test_the_patients_calendar_shows_the_refill_a_week_before_the_alarm():
     from itsim import patient_guide as g
-    c = g.refill_calendar("2026-12-03", "20 mL", "0.5 mL/day")
+    c = g.refill_calendar("2026-12-03", "20 mL", "0.5 mL/day", pump="programmable")
     assert c.alarm_date == dt.date(2027, 1, 8)                   # (20 - 2) / 0.5 = 36 days
     assert c.visit_date == dt.date(2027, 1, 1) and c.days_before_alarm == 7
     assert "a week" in c.summary() and "Do not wait" in c.summary()
