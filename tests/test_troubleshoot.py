@@ -176,3 +176,12 @@ def test_a_bad_first_action_is_refused(tmp_path):
         T.load(bad)
     with pytest.raises(InputError, match="then"):
         T.Game(_case("missed_refill")).answer("empty-reservoir", "treat-withdrawal", "pray")
+
+
+def test_lesson_08_states_the_withdrawal_cap_the_game_uses():
+    import json
+    nb = Path(T.__file__).resolve().parents[1] / "lessons" / "08_complications.ipynb"
+    text = " ".join(" ".join("".join(c["source"]) for c in json.loads(nb.read_text())["cells"]
+                             if c["cell_type"] == "markdown").split())
+    assert f"caps the score at {T.FIRST_CAP}" in text and "the patient comes first" in text
+    assert "the cause is still there" in text
