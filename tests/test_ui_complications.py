@@ -60,6 +60,7 @@ def test_troubleshooting_game_scores_and_resets():
     g.answer()
     assert "Choose the action first" in g.readout_text
     g.cause.value, g.action.value = "catheter-disconnection", "treat-withdrawal"
+    g.then.value = "revise-catheter"                       # the patient first, then the cause
     assert g.answer().score == 100 and "Score 100/100" in g.readout_text
     g.reset()
     assert g.cause.value == "" and g.game.done == []
