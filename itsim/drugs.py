@@ -136,8 +136,16 @@ def summary() -> str:
     for d in library().values():
         rows.append(f"{d.name:<14}{d.indication:<12}"
                     f"{show(d.max_concentration, 'concentration', d.concentration_unit):<14}"
-                    f"{show(d.max_daily_dose, 'dose_rate', d.dose_unit):<16}"
+                    f"{show(d.max_daily_dose, 'dose_rate', d.dose_unit) + _caution(d):<16}"
                     f"{show(d.stability, 'time', 'day', '?'):<10}{d.withdrawal['risk']}")
     rows.append("* teaching assumption (unverified)   - none known   ? not in the library: "
                 "check the product label")
+    rows.append("† a caution level the sources quote, not a hard maximum: never start at or "
+                "above it")
     return "\n".join(rows)
+
+
+def _caution(d) -> str:
+    """'†' when a drug's daily-dose limit is a caution level rather than a hard maximum."""
+    f = d.max_daily_dose
+    return "†" if f is not None and (f.get("severity") == "caution" or f.get("limit_words")) else ""
