@@ -80,11 +80,17 @@ def test_patient_pages_in_voila_hide_code_and_answer(voila_app, page):
     page.wait_for_selector("text=Next refill", timeout=60_000)
     assert page.locator(".jp-InputArea-editor, .CodeMirror, .cm-editor").count() == 0
     assert "import" not in page.inner_text("body")
-    # the refill calendar: 20 mL at 0.25 mL/day from 3 Dec 2026 -> alarm after 72 days
-    # (Saturday 13 February); the refill is planned a week before it, on a weekday
+    # the refill calendar: 20 mL at 0.25 mL/day from 3 Dec 2026. Not sure of the pump: the
+    # earliest date of the three kinds (the valve pump's 3 mL point on Tuesday 9 February,
+    # planned a week before it)
     rate = page.get_by_label("Pump rate")
     rate.fill("0.25 mL/day")
     rate.press("Enter")
+    page.wait_for_selector("text=Tuesday 02 February 2027", timeout=30_000)
+    page.wait_for_selector("text=earliest dates of the three kinds", timeout=30_000)
+    # a programmable pump: alarm after 72 days (Saturday 13 February); the refill is
+    # planned a week before it, on a weekday
+    page.get_by_label("Pump type").select_option(label="set with a programmer")
     page.wait_for_selector("text=Friday 05 February 2027", timeout=30_000)
     page.wait_for_selector("text=Saturday 13 February 2027", timeout=30_000)
     # a pump with no battery has no alarm: the low date instead, and what sets the date
