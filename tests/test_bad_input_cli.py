@@ -8,24 +8,12 @@ from pathlib import Path
 import pytest
 
 from itsim import cli
+from test_cli import SHORT as CASE
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# A short case (two days in 10-minute steps) so that options checked after the run stay fast.
-CASE = """title = "Two days"
-days = 2
-step = "10 min"
-[pump]
-kind = "programmable"
-reservoir = "20 mL"
-[drug]
-name = "baclofen"
-concentration = "500 mcg/mL"
-fill = "20 mL"
-[program]
-mode = "continuous"
-dose = "300 mcg/day"
-"""
+# CASE: a short case (two days in 10-minute steps) so that options checked after the run stay
+# fast, the one test_cli uses (tests/ is on sys.path, as for the benchmarks).
 
 
 @pytest.fixture()

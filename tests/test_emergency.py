@@ -51,12 +51,17 @@ def test_access_port_drainage_reaches_no_csf_after_a_disconnection():
     assert any("no longer reaches the CSF" in e.detail for e in tl.log)
 
 
-def test_a_lumbar_baclofen_bolus_is_counted_in_the_balance_and_eases_withdrawal():
-    kw = dict(drug="baclofen", concentration="500 mcg/mL", fill="20 mL", days=4,
+def disconnected_on_baclofen(days: float):
+    """(simulate's arguments, the disconnection on day 1, its timeline): baclofen 300 mcg/day."""
+    kw = dict(drug="baclofen", concentration="500 mcg/mL", fill="20 mL", days=days,
               program={"mode": "continuous", "dose": "300 mcg/day"}, patient="spinal-spasticity",
               catheter={"tip": "T10", "primed": True})
     base = [{"at": 1, "kind": "catheter-disconnection"}]
-    a = itsim.simulate(**kw, events=base)
+    return kw, base, itsim.simulate(**kw, events=base)
+
+
+def test_a_lumbar_baclofen_bolus_is_counted_in_the_balance_and_eases_withdrawal():
+    kw, base, a = disconnected_on_baclofen(days=4)
     b = itsim.simulate(**kw, events=base + [{"at": 2, "kind": "it-bolus", "dose": "50 mcg"}])
     assert b.balance.filled == pytest.approx(a.balance.filled + 50)
     assert b.mass_balance_error < 1e-6
@@ -329,11 +334,7 @@ def test_the_baclofen_bolus_can_be_chosen_and_its_time_course_is_sourced():
 
 
 def test_an_it_infusion_at_the_tip_is_counted_in_the_balance():
-    kw = dict(drug="baclofen", concentration="500 mcg/mL", fill="20 mL", days=3,
-              program={"mode": "continuous", "dose": "300 mcg/day"}, patient="spinal-spasticity",
-              catheter={"tip": "T10", "primed": True})
-    base = [{"at": 1, "kind": "catheter-disconnection"}]
-    a = itsim.simulate(**kw, events=base)
+    kw, base, a = disconnected_on_baclofen(days=3)
     b = itsim.simulate(**kw, events=base + [{"at": 1.5, "kind": "it-infusion",
                                              "dose_rate": "300 mcg/day", "duration": "12 h",
                                              "site": "tip"}])
