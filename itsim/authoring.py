@@ -14,6 +14,7 @@ from pathlib import Path
 from . import scenario
 from .errors import InputError
 from .events import EVENT_SPECS
+from .timeline import finding_line
 
 # --- check ------------------------------------------------------------------------------------
 
@@ -48,24 +49,28 @@ def review(text: str, name: str = "case") -> Review:
             return Review([f"The file is not valid TOML: {err.allowed[len('not valid TOML: '):]}"
                            ". Check quotes, brackets and '=' signs."], [])
         return Review([_plain(err)], [])
-    if isinstance(raw, dict) and "emergency" in raw:        # an emergency-room case
-        from . import emergency
-        try:
-            emergency.Session(emergency.from_dict(raw, name)).vitals()
-        except InputError as err:
-            return Review([_plain(err)], [])
-        return Review([], [])
-    problems = _section_problems(raw)
-    if problems:
-        return Review(problems, [])
+    if not (isinstance(raw, dict) and "emergency" in raw):
+        problems = _section_problems(raw)
+        if problems:
+            return Review(problems, [])
     try:
-        timeline = scenario.from_dict(raw).run()
-        timeline.text_summary()
-        summary = json.loads(timeline.to_json())
+        _, timeline = run_case(raw, name)
+        timeline.text_summary()                 # both of what itsim run prints (text, JSON):
+        summary = json.loads(timeline.to_json())  # a refusal in either shows here
     except InputError as err:
         return Review([_plain(err)], [])
-    return Review([], [f"{f['severity'].upper()} (day {f['day']:g}): {f['message']} "
-                       f"{f['source']}".rstrip() for f in summary.get("findings", [])])
+    return Review([], [finding_line(f) for f in summary.get("findings", [])])
+
+
+def run_case(raw: dict, name: str = "case"):
+    """(title, Timeline) of a parsed case, as ``itsim run`` makes it: a scenario, or an
+    emergency-room case (``[emergency]``), run as the patient's course if nobody acts."""
+    if "emergency" in raw:
+        from . import emergency
+        case = emergency.from_dict(raw, name)
+        return case.title, emergency.Session(case).timeline()
+    case = scenario.from_dict(raw)
+    return case.title, case.run()
 
 
 def _section_problems(raw: dict) -> list[str]:

@@ -185,10 +185,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _run(args) -> int:
-    from .scenario import load
+    from .authoring import run_case
+    from .scenario import parse_toml, read
     _check_csv_options(args)
-    scenario = load(args.scenario)
-    timeline = scenario.run()
+    title, timeline = run_case(parse_toml(read(args.scenario), Path(args.scenario).name),
+                               Path(args.scenario).name)
     if args.csv:
         every = csv_every(args.every, timeline.step_minutes, timeline.commanded.size)
         try:
@@ -196,9 +197,9 @@ def _run(args) -> int:
         except OSError as e:
             raise InputError("--csv", args.csv, f"cannot be written ({e.strerror})") from None
     if args.json:
-        print(json.dumps({"title": scenario.title, **json.loads(timeline.to_json())}, indent=2))
+        print(json.dumps({"title": title, **json.loads(timeline.to_json())}, indent=2))
     else:
-        print(scenario.title)
+        print(title)
         print(timeline.text_summary())
     return 0
 

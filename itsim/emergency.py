@@ -34,18 +34,18 @@ from .facts import parse_fact
 KINDS = ("opioid-overdose", "baclofen-withdrawal", "baclofen-overdose", "ziconotide-psychiatric")
 # what the learner can do: action -> (label, physician only)
 ACTIONS = {
-    "naloxone": ("Naloxone 0.4 mg IV", False),
-    "naloxone-2mg": ("Naloxone 2 mg IV", False),
-    "benzodiazepine": ("Benzodiazepine (diazepam 10 mg)", False),
+    "naloxone": ("Naloxone {naloxone_low} IV", False),
+    "naloxone-2mg": ("Naloxone {naloxone_high} IV", False),
+    "benzodiazepine": ("Benzodiazepine (diazepam {benzodiazepine})", False),
     "call-help": ("Call for help (physician, ICU)", False),
     "check-ck-temperature": ("Check CK and temperature", False),
     "interrogate": ("Interrogate the pump", False),
     "stop-pump": ("Stop the pump (program 0)", False),
     "empty-pump": ("Empty the reservoir", False),
-    "drain-port": ("CSF drainage 35 mL via the access port", True),
-    "drain-lp": ("CSF drainage 35 mL by lumbar puncture", True),
-    "it-bolus": ("Intrathecal baclofen bolus 50 mcg (lumbar puncture)", True),
-    "it-bolus-100": ("Intrathecal baclofen bolus 100 mcg (lumbar puncture)", True),
+    "drain-port": ("CSF drainage {drainage} via the access port", True),
+    "drain-lp": ("CSF drainage {drainage} by lumbar puncture", True),
+    "it-bolus": ("Intrathecal baclofen bolus {it_bolus} (lumbar puncture)", True),
+    "it-bolus-100": ("Intrathecal baclofen bolus {it_bolus_high} (lumbar puncture)", True),
     "naloxone-infusion": ("Naloxone IV infusion over 12 h", True),
     "restore": ("The physician's restart of delivery (the case's fix)", True),
     "physostigmine": ("Physostigmine IV", True),
@@ -313,11 +313,12 @@ class Session:
         for m, a in self.actions:
             at = day(m)
             if a == "naloxone":
-                evs.append({"at": at, "kind": "naloxone", "dose": "0.4 mg"})
+                evs.append({"at": at, "kind": "naloxone", "dose": doses()["naloxone_low"]})
             elif a == "naloxone-2mg":
-                evs.append({"at": at, "kind": "naloxone", "dose": "2 mg"})
+                evs.append({"at": at, "kind": "naloxone", "dose": doses()["naloxone_high"]})
             elif a == "benzodiazepine":
-                evs.append({"at": at, "kind": "benzodiazepine", "dose": "10 mg"})
+                evs.append({"at": at, "kind": "benzodiazepine",
+                            "dose": doses()["benzodiazepine"]})
             elif a == "call-help":
                 evs.append({"at": at, "kind": "call-help"})
             elif a == "stop-pump":
@@ -325,7 +326,7 @@ class Session:
             elif a == "empty-pump":
                 evs.append({"at": at, "kind": "empty"})
             elif a in ("drain-port", "drain-lp"):
-                evs.append({"at": at, "kind": "csf-drainage", "volume": "35 mL",
+                evs.append({"at": at, "kind": "csf-drainage", "volume": doses()["drainage"],
                             "route": "access-port" if a == "drain-port" else "lumbar-puncture"})
             elif a in ("it-bolus", "it-bolus-100"):
                 dose = _bolus()["dose" if a == "it-bolus" else "dose_high"].value
@@ -418,7 +419,7 @@ class Session:
             raise InputError("action", action, "the case is finished: press Reset to start again")
         if action not in ACTIONS:
             raise InputError("action", action, "expected one of " + ", ".join(ACTIONS))
-        label, physician = ACTIONS[action]
+        label, physician = action_label(action), ACTIONS[action][1]
         if self.now >= self.case.horizon - 1e-9:
             raise InputError("action", label, f"the case's {self.case.horizon / 60:g} hours "
                              "are over: nothing more can be done. Press Finish to see the "
@@ -431,7 +432,7 @@ class Session:
 
     def label(self, action: str) -> str:
         """The action in words (the case's own words for ``restore``)."""
-        return self.case.restore_label if action == "restore" else ACTIONS[action][0]
+        return self.case.restore_label if action == "restore" else action_label(action)
 
     def restore_text(self) -> str:
         """The restore action in full: the case's words and what a restart means."""
@@ -558,6 +559,27 @@ class Session:
         self.finished = Result(score, bool(harms), harms, first, [a for _, a in unsafe],
                                missing, lines, dangerous)
         return self.finished
+
+
+@lru_cache(maxsize=1)
+def doses() -> dict:
+    """What the actions give, as text, from emergency.toml: naloxone's smallest and largest
+    single dose [M5, S20], the benzodiazepine dose, the middle of the sourced drainage volume
+    [S16, S20] and the two intrathecal bolus doses [B4, B5]."""
+    from . import emergency_events
+    from .units import fmt
+    f = emergency_events.facts()
+    nal, drain, bolus = f["naloxone"]["dose"], f["drainage"]["volume"], f["it_bolus"]
+    return {"naloxone_low": fmt(nal.low, "mass", "mg"), "naloxone_high": fmt(nal.high, "mass", "mg"),
+            "benzodiazepine": fmt(f["benzodiazepine"]["dose"].value, "mass", "mg"),
+            "drainage": fmt((drain.low + drain.high) / 2, "volume"),
+            "it_bolus": fmt(bolus["dose"].value, "mass"),
+            "it_bolus_high": fmt(bolus["dose_high"].value, "mass")}
+
+
+def action_label(action: str) -> str:
+    """An action in words, with its dose from the data (``ACTIONS`` holds the templates)."""
+    return ACTIONS[action][0].format(**doses())
 
 
 def restart_note() -> str:

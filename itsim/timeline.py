@@ -230,9 +230,7 @@ class Timeline:
             lines.append(f"Inflammatory mass at the tip from day {m['start_day']:g}: size "
                          f"{m['size_end']:.2f} of full at the end (traps the drug; the "
                          "neurological deficit grows with it)")
-        for f in s.get("findings", []):
-            lines.append(f"{f['severity'].upper()} (day {f['day']:g}): {f['message']} "
-                         f"{f['source']}".rstrip())
+        lines += [finding_line(f) for f in s.get("findings", [])]
         for r in s.get("refills", []):
             lines.append(f"Refill day {r['day']:g}: expected {r['expected_ml']:g} mL, withdrawn "
                          f"{r['aspirated_ml']:g} mL ({r['discrepancy_ml']:+g} mL): "
@@ -241,6 +239,11 @@ class Timeline:
             lines += _response_lines(s["response"])
         lines.append(f"Mass balance error: {s['mass_balance_error']:.2e} mcg")
         return "\n".join(lines)
+
+
+def finding_line(f: dict) -> str:
+    """One dosing finding of ``summary()["findings"]`` for people."""
+    return f"{f['severity'].upper()} (day {f['day']:g}): {f['message']} {f['source']}".rstrip()
 
 
 def _response_lines(r: dict) -> list[str]:

@@ -344,3 +344,15 @@ def test_event_text_is_read_without_arithmetic_or_backtracking(kind, params):
     with pytest.raises(InputError):
         event(at, kind, **params)
     assert time.perf_counter() - start < 1.0            # a hang guard, not a benchmark
+
+
+def test_emergency_cases_are_checked_and_run_on_one_path(tmp_path, capsys):
+    """An emergency-room case ([emergency]) runs as the patient's course if nobody acts; a
+    broken one is refused by both commands."""
+    from itsim import emergency
+    for name in emergency.names():
+        path = emergency.folder() / f"{name}.toml"
+        assert verdicts(tmp_path, path.read_text(encoding="utf-8"), capsys) == (True, 0), name
+    text = (emergency.folder() / f"{emergency.names()[0]}.toml").read_text(encoding="utf-8")
+    broken = text.replace("[emergency]", "[emergency]\nbogus = 1", 1)
+    assert verdicts(tmp_path, broken, capsys) == (False, 2)

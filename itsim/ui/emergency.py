@@ -18,12 +18,12 @@ from .style import BLUE, FIGURE_LAYOUT, ORANGE, PURPLE, VERMILLION, box, esc
 
 WAITS = ("2 min", "10 min", "1 h", "4 h")
 # short button labels (the full label is the tooltip and goes in the notes); * = a physician
-SHORT = {"naloxone": "Naloxone 0.4 mg IV", "naloxone-2mg": "Naloxone 2 mg IV",
-         "benzodiazepine": "Diazepam 10 mg", "call-help": "Call for help",
+SHORT = {"naloxone": "Naloxone {naloxone_low} IV", "naloxone-2mg": "Naloxone {naloxone_high} IV",
+         "benzodiazepine": "Diazepam {benzodiazepine}", "call-help": "Call for help",
          "check-ck-temperature": "Check CK, temp.", "interrogate": "Interrogate pump",
          "stop-pump": "Stop the pump", "empty-pump": "Empty the reservoir",
          "drain-port": "Drain CSF: port *", "drain-lp": "Drain CSF: lumbar *",
-         "it-bolus": "IT baclofen 50 mcg *", "it-bolus-100": "IT baclofen 100 mcg *",
+         "it-bolus": "IT baclofen {it_bolus} *", "it-bolus-100": "IT baclofen {it_bolus_high} *",
          "naloxone-infusion": "Naloxone drip 12 h *", "restore": "Physician's restart *",
          "physostigmine": "Physostigmine IV *"}
 
@@ -46,10 +46,12 @@ class EmergencyRoom(Shown):
         self.case_box.layout.max_width = "640px"
         self.listen(self.case_box, lambda _: self.reset())
         self.buttons = {}
-        for name, (label, physician) in emergency.ACTIONS.items():
-            b = w.Button(description=SHORT.get(name, label[:24]),
-                         tooltip=label + (" (a physician does this: call for help first)"
-                                          if physician else ""),
+        for name, (_, physician) in emergency.ACTIONS.items():
+            full = emergency.action_label(name)
+            b = w.Button(description=SHORT[name].format(**emergency.doses()) if name in SHORT
+                         else full[:24],
+                         tooltip=full + (" (a physician does this: call for help first)"
+                                         if physician else ""),
                          layout=w.Layout(width="152px", height="30px", margin="1px", padding="0 4px"))
             self.on_press(b, lambda _, n=name: self.act(n))
             self.buttons[name] = b
