@@ -303,10 +303,7 @@ def _notebook_arg(lesson: str, folder: str | None) -> Path:
 
 
 def _link(args) -> int:
-    from .authoring import hub_link
-    for option, value in (("--repo", args.repo), ("--branch", args.branch)):
-        if not value.strip():
-            raise InputError(option, value, "not empty")
+    from .authoring import hub_link                  # it refuses an empty repo or branch
     print(hub_link(args.hub, args.repo, args.branch))
     return 0
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from numbers import Real
 
 from . import drugs as _drugs
@@ -328,7 +329,10 @@ def stability_limit(drug, *, first_fill: bool = False, diluted: bool = False):
     return None if f is None else (f.value, f.label)
 
 
+@lru_cache(maxsize=None)
 def _refill_fact(name: str, kind: str):
+    """One fact of procedures.toml [refill], parsed once (a dose-calculator update reads
+    several)."""
     from . import data
     from .facts import parse_fact
     return parse_fact(f"procedures.toml [refill].{name}", name,

@@ -272,11 +272,6 @@ def vitals_from(tl, k) -> dict:
     }
 
 
-LABELS = {"breathing_per_min": "Breathing (/min)", "sedation_0_3": "Sedation (0-3)",
-          "temperature_c": "Temperature (°C)", "heart_per_min": "Heart rate (/min)",
-          "systolic_mmhg": "Blood pressure (systolic, mmHg)"}
-
-
 # --- a session --------------------------------------------------------------------------------
 
 @dataclass

@@ -2,7 +2,6 @@
 purpose; every bad input raises an :class:`InputError` (also a ``ValueError``)."""
 from __future__ import annotations
 
-import pickle
 
 
 class ItsimError(Exception):
@@ -52,6 +51,7 @@ class _Shown:
 
 
 def _picklable(value):
+    import pickle                       # only when an error is pickled (not at import itsim)
     try:
         pickle.dumps(value)
     except Exception:    # noqa: BLE001 - any value a learner passed, any reason it won't pickle

@@ -40,10 +40,6 @@ def _tags(where: str, tags) -> tuple[str, ...]:
     return tags
 
 
-def _label(tags) -> str:
-    return "[" + ", ".join(tags) + "]"
-
-
 # --- warning signs ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import drugs as _drugs
+from . import emergency_events
 from .dosing import _bridge
 from .device.catheter import Catheter, build_inlet, exit_offset, make_catheter
 from .device.program import Program, accept_presses, program as make_program, random_presses
@@ -94,8 +95,7 @@ def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
         real = len(inputs)                    # inputs of drug that really entered the CSF
         if absorbed is not None:              # a pocket fill reaching the CSF through the blood
             inputs.append((absorbed, systemic.profile(model.volumes)))
-        from . import emergency_events
-        lp, drained = emergency_events.csf_changes(tl, evs, d.name, n, dt, model, inputs, real,
+        emergency_events.csf_changes(tl, evs, d.name, n, dt, model, inputs, real,
                                                  levels[0])
         conc = model.response([m for m, _ in inputs], dt, [w for _, w in inputs], levels)
         tl.csf = {"tip": conc[0], "target": conc[1], "brainstem": conc[2], "levels": levels,
@@ -103,7 +103,6 @@ def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
     if patient is not None:
         # scores and indices in single precision (7 digits are plenty for a 0-10 score and
         # halve the memory traffic); the filters behind them run in double precision
-        from . import emergency_events
         rescue = emergency_events.rescue(evs, d.name, n, dt)
         tl.response = response.respond(
             conc[1], conc[2], dt, pharm, baseline=person.baseline, exposure=person.exposure,
@@ -111,7 +110,6 @@ def simulate(*, drug, concentration, fill, program=None, pump="programmable-20",
             antagonism=rescue.get("antagonism"))
         tl.response.patient = person
         tl.rescue = rescue
-    from . import emergency_events
     emergency_events.log(tl, evs, patient is not None, csf_target is not None)
     return tl
 
