@@ -35,6 +35,7 @@ from .device import pump_preset
 from .errors import InputError
 from .dosing import concentration_text
 from .refill import discrepancy, facts
+from .body.response import withdrawal_features
 from .units import check_number, fmt, parse
 
 NOTABLE = 0.3          # a side-effect index worth telling the learner about (0-1 scale)
@@ -297,11 +298,8 @@ class RefillSession:
         c = self.case
         self.escalated = bool(escalate)
         empty = c.ran_dry
-        d = drugs.get(c.drug)
-        signs = ("rising stiffness and spasms, itching, tingling, fever, a racing heart, "
-                 "confusion [S153, B7, B14]" if d.name == "baclofen" else
-                 "pain coming back, agitation, yawning, mild diarrhoea, fever [M41, M42, M47]"
-                 if d.drug_class == "opioid" else "what the drug was treating coming back")
+        signs = (withdrawal_features(drugs.get(c.drug).name).rstrip(".")
+                 or "what the drug was treating coming back")
         if empty:
             seen = (f"The reservoir ran dry about {c.visit_day - c.empty_day:.1f} days ago. The "
                     f"patient shows signs of withdrawal: {signs}.")
@@ -539,10 +537,11 @@ class RefillSession:
         first = list(dict.fromkeys(self.done))
         out = [s for i, s in enumerate(first)
                if any(ALL_STEPS.index(t) > ALL_STEPS.index(s) for t in first[:i])]
-        if self.needs_escalation(tl) and "assess" not in self.done:
+        escalate = self.needs_escalation(tl)
+        if escalate and "assess" not in self.done:
             missed.insert(1, "assess")
         harmed = self._harmed(tl)
-        if self.needs_escalation(tl) and not ("assess" in self.done and self.escalated):
+        if escalate and not ("assess" in self.done and self.escalated):
             mistakes.append(Mistake(
                 "no-escalation", "The patient arrived with an empty pump or in withdrawal, and "
                 "no one assessed them or called the physician.",
@@ -725,7 +724,7 @@ class RefillSession:
         """The patient arrived with an empty reservoir, or already in withdrawal (``tl``: the
         session's timeline, to read the withdrawal before the visit)."""
         c = self.case
-        if c.visit_day > c.empty_day:
+        if c.ran_dry:
             return True
         if tl is None or tl.response is None:
             return False
@@ -754,7 +753,7 @@ class RefillSession:
         resp = r["response"]
         day = self.case.visit_day
         after = [resp["overdose"]["first_day"], tl.reservoir_empty_day]
-        if self.case.visit_day <= self.case.empty_day:
+        if not self.case.ran_dry:
             after.append(resp["withdrawal"]["first_day"])
         if any(x is not None and x >= day - 1e-9 for x in after):
             return True
