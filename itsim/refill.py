@@ -431,9 +431,11 @@ def after_refill_check(pump="programmable-20") -> str:
     fill-level sensor, else the clinical signs and re-accessing the reservoir."""
     f = facts()
     if has_fill_level_sensor(pump):
+        small, large = f["discrepancy_after_20"], f["discrepancy_after_40"]
         return ("Compare the volume injected with what the pump's fill-level sensor reads: more "
-                "than 1 mL missing (20 mL pump) or 2 mL (40 mL pump) suggests a pocket fill "
-                f"{f['discrepancy_after_20'].label}.")
+                f"than {fmt(small.value, 'volume')} missing (20 mL pump) or "
+                f"{fmt(large.value, 'volume')} (40 mL pump) suggests a pocket fill "
+                f"{small.label}.")
     c = f["fill_check"]
     return ("This pump has no fill-level sensor: the volume it shows after a refill is what you "
             "typed, so it cannot reveal a pocket fill. Watch for the signs instead: "

@@ -5,6 +5,7 @@ import pytest
 
 import itsim
 from itsim import InputError, refill
+from itsim.units import fmt
 from itsim.refill_station import STEPS, RefillCase, RefillSession, correct_session
 
 # --- worked examples: shared/reference/devices-and-procedures.md section 9 -----------------
@@ -596,3 +597,12 @@ def test_assessing_a_routine_patient_is_allowed_and_not_required():
     assert "withdrawal" in text and "carry on" in text
     assert correct_session(RefillCase()).finish().score == 100
     assert not RefillSession(RefillCase()).needs_escalation()
+
+
+def test_after_refill_check_on_a_sensor_pump_gives_the_sourced_thresholds(monkeypatch):
+    monkeypatch.setattr(refill, "has_fill_level_sensor", lambda pump: True)
+    text = refill.after_refill_check("programmable-20")
+    f = refill.facts()
+    assert f"more than {fmt(f['discrepancy_after_20'].value, 'volume')} missing" in text
+    assert f"or {fmt(f['discrepancy_after_40'].value, 'volume')} (40 mL pump)" in text
+    assert "1 mL" in text and "2 mL" in text and "[S71]" in text
