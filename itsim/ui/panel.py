@@ -75,6 +75,23 @@ def _differs(old, new) -> bool:
         return True
 
 
+def sync_figures(widget) -> None:
+    """Put every FigureWidget's current figure into its synced state before it is shown.
+    Updates made before a figure has a view in the page go as one-off messages that the
+    page can miss while plotly.js is still loading; the view is drawn from the synced state,
+    which plotly sets only when the widget is made (the figure then showed empty)."""
+    import copy
+
+    from plotly.basewidget import BaseFigureWidget
+    todo = [widget]
+    while todo:
+        w_ = todo.pop()
+        if isinstance(w_, BaseFigureWidget):
+            w_._widget_data = copy.deepcopy(w_._data)
+            w_._widget_layout = copy.deepcopy(w_._layout)
+        todo.extend(getattr(w_, "children", ()))
+
+
 def redraw(fig, traces: dict, layout: dict | None = None) -> None:
     """Update a FigureWidget in place with as few messages as is safe: traces whose changed
     properties are the same set go in one batch (with the layout in the first). A batch
@@ -112,6 +129,7 @@ class Shown:
         return plain_text(self.readout.value)
 
     def _repr_mimebundle_(self, **kwargs):
+        sync_figures(self.widget)
         return self.widget._repr_mimebundle_(**kwargs)
 
     def labels(self) -> dict:
