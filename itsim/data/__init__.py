@@ -1,7 +1,9 @@
 """Clinical and device data files, each number with its source (see sources.toml)."""
 from __future__ import annotations
 
+import copy
 import sys
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,11 +15,61 @@ else:  # pragma: no cover - Python 3.10
 DATA_DIR = Path(__file__).parent
 
 
+_OVERRIDDEN: dict[str, dict] = {}     # data file name -> its changed copy, inside override()
+
+
 @lru_cache(maxsize=None)
-def load(name: str) -> dict:
-    """The parsed TOML data file ``name`` (e.g. ``"drugs"``), cached."""
+def _read(name: str) -> dict:
     with open(DATA_DIR / f"{name}.toml", "rb") as f:
         return tomllib.load(f)
+
+
+def load(name: str) -> dict:
+    """The parsed TOML data file ``name`` (e.g. ``"drugs"``), cached (changed only inside
+    :func:`override`)."""
+    return _OVERRIDDEN[name] if name in _OVERRIDDEN else _read(name)
+
+
+@contextmanager
+def override(changes: dict):
+    """Run the model with some data values changed, for calibration and sensitivity studies:
+    ``changes`` maps ``"file:dotted.path"`` to a new value, e.g.
+    ``{"body:csf.mixing_flow": "0.1 mL/min", "response:drugs.baclofen.effects.sedation.ratio":
+    0.3}``. A path that ends at a fact table sets its ``value``. Every cached result of the
+    package is dropped on entry and on exit, so nothing computed with the changed values
+    outlives the block. Not thread-safe; never used by the course itself."""
+    saved = dict(_OVERRIDDEN)
+    try:
+        for path, value in changes.items():
+            name, _, dotted = path.partition(":")
+            if name not in _OVERRIDDEN:
+                _OVERRIDDEN[name] = copy.deepcopy(_read(name))
+            *parents, leaf = dotted.split(".")
+            table = _OVERRIDDEN[name]
+            for key in parents:
+                table = table[key]
+            if leaf not in table:
+                raise KeyError(f"{path}: no such entry in {name}.toml")
+            if isinstance(table[leaf], dict) and "value" in table[leaf]:
+                table = table[leaf]
+                leaf = "value"
+            table[leaf] = value
+        clear_caches()
+        yield
+    finally:
+        _OVERRIDDEN.clear()
+        _OVERRIDDEN.update(saved)
+        clear_caches()
+
+
+def clear_caches():
+    """Drop every ``functools`` cache in the itsim package (the data files' own excepted)."""
+    for mod_name, mod in list(sys.modules.items()):
+        if mod is None or not (mod_name == "itsim" or mod_name.startswith("itsim.")):
+            continue
+        for obj in list(vars(mod).values()):
+            if obj is not _read and callable(getattr(obj, "cache_clear", None)):
+                obj.cache_clear()
 
 
 def sources() -> dict[str, dict]:
