@@ -6,8 +6,9 @@ time grid; outputs are a score on the patient's scale (pain NRS 0-10 or Modified
 0-4) and effect indices from 0 (none) to 1 (maximal):
 
 - effect site: each concentration is followed with a first-order delay (``effect_delay``);
-- main effect (pain relief or tone reduction) and side effects: Emax curves, x / (1 + x),
-  with x = exposure x sensitivity x Ce / (EC50 x ratio x (1 + gain x tolerance));
+- main effect (pain relief or tone reduction): a sigmoid Emax curve, x^n / (1 + x^n), with
+  x = exposure x sensitivity x Ce / (EC50 x (1 + gain x tolerance)) and the drug's
+  ``steepness`` n; side effects: x / (1 + x) with the half-effect concentration EC50 x ratio;
 - tolerance: follows the exposure with ``tolerance_time`` (months);
 - withdrawal: the body's adaptation follows the exposure with ``dependence_time``; when the
   exposure falls below it, withdrawal builds with ``withdrawal_time`` and the score rebounds
@@ -41,9 +42,9 @@ SCALES = {"NRS": {"max": 10.0, "what": "pain", "column": "pain_score_nrs_0_10",
 MODEL_KINDS = {"reference_level": None, "maintenance_effect": None, "max_effect": None,
                "syndrome_threshold": None, "exposure_variability": None,
                "sensitivity_variability": None, "tolerance_variability": None}
-DRUG_KINDS = {"effect_delay": "time", "tolerance_time": "time", "tolerance_gain": None,
-              "dependence_time": "time", "withdrawal_time": "time", "rebound": None,
-              "withdrawal": None}
+DRUG_KINDS = {"effect_delay": "time", "steepness": None, "tolerance_time": "time",
+              "tolerance_gain": None, "dependence_time": "time", "withdrawal_time": "time",
+              "rebound": None, "withdrawal": None}
 IMPORTANT_CHANGE = 0.30   # a 30 % fall in pain NRS is clinically important [S2] (pain only)
 
 
@@ -177,6 +178,7 @@ class Pharmacology:
     overdose_effect: str | None
     overdose_signs: str
     withdrawal_features: str
+    steepness: float = 1.0  # Hill coefficient of the main effect
 
 
 @lru_cache(maxsize=None)
@@ -208,8 +210,10 @@ def pharmacology(drug: str, preset: str) -> Pharmacology:
     c_ss = steady_state(d, ref, dose)[ref]
     over = table.get("overdose", {}).get(d, {})
     withdrawal = f.get("withdrawal")
+    n = float(f["steepness"].value)
     return Pharmacology(
-        d, preset, ec50=c_ss / (m / (1 - m)), effect_delay=f["effect_delay"].value * 1440,
+        d, preset, ec50=c_ss / (m / (1 - m)) ** (1 / n), steepness=n,
+        effect_delay=f["effect_delay"].value * 1440,
         tolerance_time=f["tolerance_time"].value * 1440,
         tolerance_gain=f["tolerance_gain"].value,
         dependence_time=f["dependence_time"].value * 1440,
@@ -318,7 +322,8 @@ def half_effect_dose(ph: Pharmacology) -> float:
     """Daily dose (mcg/day) that gives a typical patient of the group half the maximum
     effect at steady state with the tip at the reference level."""
     m = model_facts()["maintenance_effect"].value
-    return float(np.sqrt(ph.maintenance.low * ph.maintenance.high)) / (m / (1 - m))
+    return (float(np.sqrt(ph.maintenance.low * ph.maintenance.high))
+            / (m / (1 - m)) ** (1 / ph.steepness))
 
 
 def _first(t, mask):
@@ -381,6 +386,7 @@ def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exp
         ub = ub / block
     raw = {"target": u_d, "brainstem": ub}
     sites = {"target"} | {ph.effects[e][0] for e in names if ph.effects[e][2]}
+    hill = ph.steepness
 
     def patients(starts):
         """Fill the outputs for the chunks of patients beginning at ``starts``."""
@@ -404,6 +410,8 @@ def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exp
                     for site, buf in tolerated.items()}
             out = score[sl]                                  # the main effect, as a score
             np.multiply(a, made["target"], out=out)
+            if hill != 1.0:
+                np.power(out, hill, out=out)
             r = _emax(out, emax, tmp)
             if relief is not None:
                 relief[sl] = r
