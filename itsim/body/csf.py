@@ -294,3 +294,12 @@ def mixing_flows() -> np.ndarray:
     steps = np.arange(flows.size - first)
     flows[first:] = low * (high / low) ** (steps / steps[-1])
     return flows
+
+
+def tracer_model() -> CSFModel:
+    """The CSF model for a tracer that leaves the CSF only with its turnover (production
+    [C4] / total volume [C1]): for comparing transport with tracer imaging [C16]."""
+    f = csf_facts()
+    production = float(np.sqrt(f["production"].low * f["production"].high)) / 1440.0
+    v = segment_volumes()
+    return CSFModel(v, mixing_flows(), f["bulk_flow"].value / 1440.0, production / v.sum())
