@@ -21,6 +21,7 @@ from ..body.injection import inject
 from ..errors import InputError
 from ..simulation import simulate
 from ..units import fmt, parse, significant
+from .figure import FigureWidget
 from .panel import Panel, field, redraw
 from .style import BLUE, FIGURE_LAYOUT, GREY, ORANGE, VERMILLION, box, cited, esc
 
@@ -277,7 +278,7 @@ class SpineView(Panel):
         fig.update_xaxes(title_text="mcg/mL", row=1, col=1)
         fig.update_xaxes(title_text="hours after the start", range=[0, HOURS], row=1, col=2)
         fig.update_yaxes(title_text="mcg/mL", row=1, col=2)
-        self.figure = go.FigureWidget(fig)
+        self.figure = FigureWidget(fig)
         self._drawn = None
         _narrow_readout(self)
         self._finish()
@@ -421,7 +422,7 @@ class SpreadComparison(Panel):
                          col=2)
         fig.update_yaxes(title_text="% of its peak at the tip", type="log",
                          range=[-4, np.log10(150)], **decade_ticks(-4, 2, " %"), row=1, col=2)
-        self.figure = go.FigureWidget(fig)
+        self.figure = FigureWidget(fig)
         _narrow_readout(self)
         self._finish()
 
@@ -532,7 +533,7 @@ class RespiratoryClock(Panel):
         }
         self.reactions["drug"] = self._drug_changed
         lo, hi = ONSET_WINDOW_HOURS
-        self.figure = go.FigureWidget(
+        self.figure = FigureWidget(
             data=[go.Scatter(name="breathing-risk index (brainstem)",
                              line=dict(color=BLUE, width=3),
                              hovertemplate="%{x:.1f} h: %{y:.3g}<extra></extra>"),

@@ -14,6 +14,7 @@ from .. import hazards, troubleshoot
 from ..errors import InputError
 from ..simulation import simulate
 from .body import FIGURE_WIDTH, _narrow_readout
+from .figure import FigureWidget
 from .panel import Panel, Shown, field, handled, redraw
 from .timeline import course_figure
 from .style import BLUE, FIGURE_LAYOUT, GREY, ORANGE, VERMILLION, box, esc
@@ -175,7 +176,7 @@ class MassRisk(Panel):
         fig.update_layout(**{**ONE_PLOT, "height": 420})
         fig.update_xaxes(title_text="concentration (mg/mL)", type="category")
         fig.update_yaxes(title_text="daily dose (mg/day)", type="category")
-        self.figure = go.FigureWidget(fig)
+        self.figure = FigureWidget(fig)
         _narrow_readout(self)
         self._finish()
 
@@ -276,7 +277,7 @@ class MRIByPumpKind(Panel):
                                                    line=dict(color=GREY, dash="dot"))])
         fig.update_yaxes(title_text="pain (NRS)", range=[0, 10], row=2, col=1)
         fig.update_xaxes(title_text="days (scan on day 1)", row=2, col=1)
-        self.figure = go.FigureWidget(fig)
+        self.figure = FigureWidget(fig)
         _narrow_readout(self)
         self._finish()
 

@@ -15,6 +15,7 @@ from ..device.pump import ambient_pressure, constant_flow_factor, make_pump
 from ..errors import InputError
 from ..simulation import simulate
 from ..units import fmt, parse
+from .figure import FigureWidget
 from .panel import Panel, field, redraw
 from .style import (BLUE, FIGURE_LAYOUT, GREY, ORANGE, PURPLE, VERMILLION, box, esc,
                     findings_html)
@@ -51,7 +52,7 @@ class ReservoirTimeline(Panel):
                                       description="Refill on day "
                                       "(0 = none)", **field("460px", "170px")),
         }
-        self.figure = go.FigureWidget(
+        self.figure = FigureWidget(
             data=[go.Scatter(name="reservoir", line=dict(color=BLUE, width=3),
                              hovertemplate="day %{x:.1f}: %{y:.1f} mL<extra></extra>"),
                   go.Scatter(name="alarms", mode="markers+text", textposition="top center",
@@ -121,7 +122,7 @@ class TransitDelay(Panel):
             "length": w.IntSlider(value=60, min=20, max=110, step=5,
                                   description="Catheter length (cm)", **field("460px", "170px")),
         }
-        self.figure = go.FigureWidget(
+        self.figure = FigureWidget(
             data=[go.Scatter(name="drug leaving the tip (share of full dose)",
                              line=dict(color=BLUE, width=3, shape="hv"))],
             layout=go.Layout(**FIGURE_LAYOUT, width=560,
@@ -177,7 +178,7 @@ class ConstantFlowPhysics(Panel):
                                     description="Altitude (m)", **field("460px", "170px")),
         }
         self.pump = make_pump("constant-flow-30")
-        self.figure = go.FigureWidget(
+        self.figure = FigureWidget(
             data=[go.Scatter(name="flow vs body temperature, at this altitude",
                              line=dict(color=PURPLE, width=3)),
                   go.Scatter(name="now", mode="markers", marker=dict(size=14, color=ORANGE,
@@ -246,7 +247,7 @@ class Programmer(Panel):
         self.on_press(self.review_button, lambda _: self.review())
         self.on_press(self.send_button, lambda _: self.send())
         self.confirm = w.HTML()
-        self.figure = go.FigureWidget(
+        self.figure = FigureWidget(
             data=[go.Scatter(name="drug reaching the CSF (mcg/day)",
                              line=dict(color=BLUE, width=2)),
                   go.Scatter(name="dose ordered", mode="lines",

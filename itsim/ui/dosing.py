@@ -11,6 +11,7 @@ from .. import dosing, drugs, refill
 from ..device import pump_presets
 from ..errors import InputError
 from ..units import fmt, parse, quantity
+from .figure import FigureWidget
 from .panel import Panel, field, redraw
 from .style import (BLUE, FIGURE_LAYOUT, GREEN, GREY, ORANGE, SKY, VERMILLION, box, cited, esc,
                     findings_html)
@@ -82,7 +83,7 @@ class DoseCalculator(Panel):
         self.reactions["drug"] = self._drug_changed
         self.reactions["pump"] = lambda _: self._show_pump_fields()
         self._show_pump_fields()
-        self.figure = go.FigureWidget(
+        self.figure = FigureWidget(
             data=[go.Scatter(name="reservoir volume", line=dict(color=BLUE, width=3),
                              hovertemplate="day %{x:.0f}: %{y:.1f} mL<extra></extra>"),
                   go.Scatter(name="low-reservoir alarm", mode="lines",
@@ -254,7 +255,7 @@ class RouteConversion(Panel):
             "to_route": w.Dropdown(options=routes, value=to_route, description="To",
                                    **_dropdown_style()),
         }
-        self.figure = go.FigureWidget(
+        self.figure = FigureWidget(
             data=[go.Bar(orientation="h", marker_color=[SKY, SKY, SKY, BLUE],
                          texttemplate="%{x:.3~g} mg/day", textposition="auto",
                          insidetextanchor="end", hovertemplate="%{y}: %{x:.3~g} mg/day"
@@ -315,7 +316,7 @@ class TitrationPlanner(Panel):
                                        style={"description_width": "150px"}),
         }
         self.reactions["profile"] = self._profile_changed
-        self.figure = go.FigureWidget(
+        self.figure = FigureWidget(
             data=[go.Scatter(name="planned dose", line=dict(color=BLUE, width=3, shape="hv"),
                              mode="lines+markers",
                              hovertemplate="day %{x:g}: %{y:.1f} mcg/day<extra></extra>"),

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from .. import emergency
 from ..errors import InputError
+from .figure import FigureWidget
 from .panel import Shown, field, redraw
 from .style import BLUE, FIGURE_LAYOUT, ORANGE, PURPLE, VERMILLION, box, esc
 
@@ -85,7 +86,7 @@ class EmergencyRoom(Shown):
         # the traces and the first case's data go in with the figure: changes made to a
         # FigureWidget before it is on the page never reached the browser in Voila (plotly
         # 7, anywidget): the plot stayed empty until the first button press
-        self.fig = go.FigureWidget(go.Figure(traces, layout=dict(
+        self.fig = FigureWidget(go.Figure(traces, layout=dict(
             FIGURE_LAYOUT, width=480, height=270, margin=dict(l=50, r=10, t=56, b=40),
             title=dict(FIGURE_LAYOUT["title"], text="Vital signs (the readout gives each "
                        "number in words)", font=dict(size=13)),

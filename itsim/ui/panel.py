@@ -18,6 +18,7 @@ Every observer and button callback of every widget in :mod:`itsim.ui` is registe
 """
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 from abc import ABC, abstractmethod
@@ -75,20 +76,25 @@ def _differs(old, new) -> bool:
         return True
 
 
-def sync_figures(widget) -> None:
-    """Put every FigureWidget's current figure into its synced state before it is shown.
-    Updates made before a figure has a view in the page go as one-off messages that the
-    page can miss while plotly.js is still loading; the view is drawn from the synced state,
-    which plotly sets only when the widget is made (the figure then showed empty)."""
-    import copy
-
+def sync_state(fig) -> None:
+    """Put a FigureWidget's current figure into its synced state (``_widget_data`` and
+    ``_widget_layout``), the state a view starts from when it is drawn. plotly sets it only
+    when the widget is made (before any trace or title) and sends every later change as a
+    one-off message, which a view not yet drawn (plotly.js still loading) never sees.
+    A figure that is not a widget has no synced state: nothing to do."""
     from plotly.basewidget import BaseFigureWidget
+    if not isinstance(fig, BaseFigureWidget):
+        return
+    fig._widget_data = copy.deepcopy(fig._data)        # a copy: traitlets sends what differs
+    fig._widget_layout = copy.deepcopy(fig._layout)
+
+
+def sync_figures(widget) -> None:
+    """``sync_state`` for every FigureWidget in ``widget`` (its children, theirs...)."""
     todo = [widget]
     while todo:
         w_ = todo.pop()
-        if isinstance(w_, BaseFigureWidget):
-            w_._widget_data = copy.deepcopy(w_._data)
-            w_._widget_layout = copy.deepcopy(w_._layout)
+        sync_state(w_)
         todo.extend(getattr(w_, "children", ()))
 
 
@@ -97,7 +103,7 @@ def redraw(fig, traces: dict, layout: dict | None = None) -> None:
     properties are the same set go in one batch (with the layout in the first). A batch
     across traces that change *different* properties makes plotly send null for what a
     trace did not change, and the browser then clears it (a legend entry becomes "trace 6",
-    a line loses its y values)."""
+    a line loses its y values). The synced state is then brought up to date (``sync_state``)."""
     groups: dict = {}
     for i, props in traces.items():
         changed = {k: v for k, v in props.items() if _differs(fig.data[i][k], v)}
@@ -114,6 +120,8 @@ def redraw(fig, traces: dict, layout: dict | None = None) -> None:
                 pending = None
     if pending:
         fig.update_layout(pending)
+    if groups or layout:
+        sync_state(fig)     # a view drawn later (see itsim.ui.figure) starts from this
 
 
 class Shown:

@@ -18,6 +18,7 @@ from .. import implant, trial
 from ..body import csf
 from ..units import fmt, parse, significant
 from .body import FIGURE_WIDTH, SPINE_AXIS, _narrow_readout, _region_shapes
+from .figure import FigureWidget
 from .panel import Panel, field, redraw
 from .style import (BLUE, FIGURE_LAYOUT, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION, box,
                     esc)
@@ -92,7 +93,7 @@ class ScreeningTrial(Panel):
         fig.update_layout(**ONE_PLOT, hovermode="closest")
         fig.update_yaxes(title_text="Modified Ashworth grade", range=[-0.2, 4.3], **MAS_TICKS)
         fig.update_xaxes(title_text="hours from the first dose")
-        self.figure = go.FigureWidget(fig)
+        self.figure = FigureWidget(fig)
         _narrow_readout(self)
         self._finish()
 
@@ -199,7 +200,7 @@ class PainTrial(Panel):
         fig.update_yaxes(title_text="pain (NRS 0-10)", range=[-0.3, 10.3], row=1, col=1)
         fig.update_yaxes(title_text="side effect (0-1)", range=[0, 1], row=2, col=1)
         fig.update_xaxes(title_text="hours after the dose", range=[0, 24], row=2, col=1)
-        self.figure = go.FigureWidget(fig)
+        self.figure = FigureWidget(fig)
         _narrow_readout(self)
         self._finish()
 
@@ -295,7 +296,7 @@ class TrialCohort(Panel):
                                  hovertemplate="%{x}: %{y:.1f} %<extra>" + name + "</extra>"))
         fig.update_layout(**ONE_PLOT, barmode="group")
         fig.update_yaxes(title_text="% of patients", range=[0, 115])
-        self.figure = go.FigureWidget(fig)
+        self.figure = FigureWidget(fig)
         _narrow_readout(self)
         self._finish()
 
@@ -395,7 +396,7 @@ class SurgicalPlan(Panel):
         fig.update_xaxes(title_text="% of the tip's concentration", range=[-30, 105],
                          tickvals=[0, 25, 50, 75, 100])
         self._region_shapes = shapes
-        self.figure = go.FigureWidget(fig)
+        self.figure = FigureWidget(fig)
         _narrow_readout(self)
         self._finish()
 
@@ -508,7 +509,7 @@ class PrimingPanel(Panel):
                                                                       b=50)})
         fig.update_yaxes(title_text="side effect (0-1)", range=[0, 1], row=2, col=1)
         fig.update_xaxes(title_text="days after surgery", range=[0, PRIMING_DAYS], row=2, col=1)
-        self.figure = go.FigureWidget(fig)
+        self.figure = FigureWidget(fig)
         _narrow_readout(self)
         self._finish()
 
@@ -573,7 +574,7 @@ class PostOpTimeline(Panel):
         fig.update_xaxes(title_text="days after surgery (shaded: healing, 6-8 weeks)",
                          range=[-2, POSTOP_DAYS])
         fig.update_yaxes(title_text="patient", range=[0.3, POSTOP_PATIENTS + 0.7], dtick=1)
-        self.figure = go.FigureWidget(fig)
+        self.figure = FigureWidget(fig)
         _narrow_readout(self)
         self._finish()
 

@@ -18,6 +18,7 @@ from ..refill_station import (ALL_STEPS, ANTISEPTICS, NEEDLES, SITES, STEP_LABEL
 from ..simulation import simulate
 from ..units import fmt, parse
 from .body import FIGURE_WIDTH, _narrow_readout
+from .figure import FigureWidget
 from .panel import Panel, Shown, field, handled, redraw
 from .timeline import course_figure
 from .style import (BLUE, FIGURE_LAYOUT, GREEN, GREY, ORANGE, PURPLE, VERMILLION, box,
@@ -86,7 +87,7 @@ class RefillCalculator(Panel):
         fig.update_layout(**ONE_PLOT)
         fig.update_xaxes(title_text="days after the refill")
         fig.update_yaxes(title_text="mL in the reservoir", rangemode="tozero")
-        self.figure = go.FigureWidget(fig)
+        self.figure = FigureWidget(fig)
         _narrow_readout(self)
         self._finish()
 
@@ -164,7 +165,7 @@ class DiscrepancyPractice(Panel):
                              textposition="outside", hovertemplate="%{x}: %{y} mL<extra></extra>"))
         fig.update_layout(**{**ONE_PLOT, "height": 320}, showlegend=False)
         fig.update_yaxes(title_text="mL", rangemode="tozero")
-        self.figure = go.FigureWidget(fig)
+        self.figure = FigureWidget(fig)
         _narrow_readout(self)
         self._finish()
 

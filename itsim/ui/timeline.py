@@ -8,6 +8,7 @@ from plotly.subplots import make_subplots
 
 from ..errors import InputError
 from .body import FIGURE_WIDTH
+from .figure import FigureWidget
 from .style import BLUE, FIGURE_LAYOUT, GREY, ORANGE, PURPLE, VERMILLION
 
 
@@ -51,7 +52,7 @@ def timeline_figure(tl, title: str = "", events: tuple = ()) -> go.Figure:
     return fig
 
 
-def course_figure(x_title: str, layout: dict) -> go.FigureWidget:
+def course_figure(x_title: str, layout: dict) -> FigureWidget:
     """An empty live figure for a patient's course: the score above (trace 0), the overdose
     sign (1) and withdrawal (2) indices below, with the 0.5 syndrome line. Panels fill it."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.55, 0.45],
@@ -67,4 +68,4 @@ def course_figure(x_title: str, layout: dict) -> go.FigureWidget:
     fig.update_layout(**layout)
     fig.update_yaxes(title_text="index (0-1)", range=[0, 1], row=2, col=1)
     fig.update_xaxes(title_text=x_title, row=2, col=1)
-    return go.FigureWidget(fig)
+    return FigureWidget(fig)

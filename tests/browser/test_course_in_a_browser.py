@@ -40,9 +40,6 @@ def close_sessions(base: str, token: str):
         urllib.request.urlopen(req).close()
 
 
-@pytest.mark.xfail(strict=False, reason="known regression, open: in some runs the first panel's "
-                   "figure in JupyterLab draws empty (no traces, no title) and stays so; seen in "
-                   "3 of 7 CI runs on 2026-12-04, not yet explained")
 def test_a_lesson_runs_in_jupyterlab_and_a_slider_moves_the_figure(lab, page):
     base, token = lab
     close_sessions(base, token)
