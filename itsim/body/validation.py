@@ -93,6 +93,25 @@ def verdict(row: Row, sim: float) -> str:
     return "fair" if 0.5 <= sim / end <= 2 else "poor"
 
 
+def sensitivity(keys) -> dict:
+    """One-at-a-time sensitivity: each parameter of validation.toml [parameters] (fitted)
+    and [sensitivity] (assumed) at the low and the high end of its plausible ``range``,
+    everything else as in the data files; the rows ``keys`` simulated each time. Returns
+    {parameter: {key: (at low, at high)}} and, under None, {key: as the data files give it}."""
+    from .. import data as files
+    table = files.load("validation")
+    chosen = {r.key: r for r in rows() if r.key in keys}
+    out = {None: {k: simulated(r) for k, r in chosen.items()}}
+    for name, p in {**table["parameters"], **table.get("sensitivity", {})}.items():
+        ends = []
+        for end in p["range"]:
+            value = f"{end!r} {p['unit']}" if p.get("unit") else end
+            with files.override({t: value for t in [name] + list(p.get("also", []))}):
+                ends.append({k: simulated(r) for k, r in chosen.items()})
+        out[name] = {k: (ends[0][k], ends[1][k]) for k in chosen}
+    return out
+
+
 # --- measures: each reproduces one study's conditions -------------------------------------
 
 def peak_time(t: np.ndarray, y: np.ndarray) -> float:
@@ -133,6 +152,17 @@ def bolus_peak(drug: str, dose: str, level: str, target: str, what: str) -> floa
     if what == "time":
         return peak_time(shot.hours, shot.target) * 60
     return float(shot.target.max())
+
+
+def bolus_half_life(drug: str, dose: str, level: str, target: str, t0: float,
+                    t1: float) -> float:
+    """Half-life (min) of the CSF concentration at ``target`` between ``t0`` and ``t1``
+    minutes after a bolus at ``level`` (a log-linear fit) [M8]."""
+    shot = _shot(drug, dose, level, target, 6.0, "1 min")
+    minutes = shot.hours * 60
+    keep = (minutes >= t0) & (minutes <= t1)
+    slope = np.polyfit(minutes[keep], np.log(shot.target[keep]), 1)[0]
+    return float(np.log(2) / -slope) if slope < 0 else float("inf")
 
 
 def infusion_csf(drug: str, dose: str, duration: str, what: str) -> float:
@@ -321,7 +351,7 @@ def screening_share(preset: str, n: int = 2000, seed: int = 3) -> float:
 
 
 MEASURES = {f.__name__: f for f in (
-    bolus_csf_at_1h, bolus_peak, infusion_csf, chronic_csf, chronic_gradient, exposure_ratio,
+    bolus_csf_at_1h, bolus_peak, bolus_half_life, infusion_csf, chronic_csf, chronic_gradient, exposure_ratio,
     tracer_cranial_peak, bolus_effect, analgesia, effect_peak, bolus_side_effect,
     continuous_side_effect, bolus_on_therapy, continuous_relief, continuous_start, tolerance_factor,
     tolerance_change_percent, withdrawal_flag_hours, withdrawal_max, screening_share)}
