@@ -48,7 +48,7 @@ class Cohort:
     def responders(self, day: float | None = None) -> float:
         """Share of patients whose pain score is at least 30 % below their baseline on
         ``day`` (days within the run; the last step by default): a clinically important
-        change [S2]. Pain (NRS) only: no threshold for the Ashworth scale is sourced."""
+        change [SC2]. Pain (NRS) only: no threshold for the Ashworth scale is sourced."""
         if self.scale != "NRS":
             raise InputError("scale", self.scale, "responders are counted for pain (NRS); "
                              "no sourced threshold exists for muscle tone")

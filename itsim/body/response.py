@@ -45,7 +45,7 @@ MODEL_KINDS = {"reference_level": None, "maintenance_effect": None, "max_effect"
 DRUG_KINDS = {"effect_delay": "time", "steepness": None, "tolerance_time": "time",
               "tolerance_gain": None, "dependence_time": "time", "withdrawal_time": "time",
               "rebound": None, "withdrawal": None}
-IMPORTANT_CHANGE = 0.30   # a 30 % fall in pain NRS is clinically important [S2] (pain only)
+IMPORTANT_CHANGE = 0.30   # a 30 % fall in pain NRS is clinically important [SC2] (pain only)
 
 
 @lru_cache(maxsize=1)

@@ -240,7 +240,7 @@ def bolus_effect(drug: str, dose: str, preset: str, what: str) -> float:
 
 def analgesia(drug: str, dose: str, preset: str, what: str, level: str = "L3",
               hours: float = 60.0) -> float:
-    """After an opioid bolus, hours to a clinically important fall in pain (30 % [S2]),
+    """After an opioid bolus, hours to a clinically important fall in pain (30 % [SC2]),
     'onset', or how long it lasts, 'duration' [M6, M8, M50]."""
     shot = _shot(drug, dose, level, None, hours, "1 min", preset)
     r = shot.response
