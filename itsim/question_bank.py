@@ -321,6 +321,43 @@ def _clock_choice(hours):
     return "a" if hours < 3 else ("c" if hours > 36 else "b")
 
 
+def _mixing_ends() -> str:
+    """q1.5: lumbar mixing at both ends of its plausible range (validation.toml)."""
+    from . import data
+    from .body import validation
+    rows = {r.key: r for r in validation.rows()}
+    spec = data.load("validation")["sensitivity"]["body:csf.mixing_flow"]
+    seen = []
+    for end in spec["range"]:
+        with data.override({"body:csf.mixing_flow": f"{end!r} {spec['unit']}"}):
+            seen.append({k: validation.simulated(rows[k]) for k in ("tracer_head",
+                                                                    "isobaric_peak")})
+    sooner = seen[1]["tracer_head"] < seen[0]["tracer_head"]
+    peak_poor = all(validation.verdict(rows["isobaric_peak"], s["isobaric_peak"]) == "poor"
+                    for s in seen)
+    if not sooner:
+        return "c"
+    return "b" if peak_poor else "a"
+
+
+register(Question(
+    "q1.5", "In the panel, move 'Mixing between levels' from its lowest to its highest "
+    "setting. What happens?",
+    _mixing_ends,
+    hint="Watch the tracer's dot and the dot of the bolus peak at T10, against their green "
+    "bands.",
+    explain="Faster mixing carries the tracer to the head sooner, nearer the 1-3 h seen in "
+    "people [C16], but at no setting does the bolus peak at T10 come near the 30-60 µg/mL "
+    "measured [M8]: in this model an injection spreads over a fixed number of levels whatever "
+    "its volume. When no value of an assumption fixes a result, it is the model's structure "
+    "that has to change, not the number.",
+    choices={"a": "both move into the range seen in people: that one number was all it "
+                  "needed",
+             "b": "the tracer reaches the head sooner, but the bolus peak at T10 stays far "
+                  "below what people show",
+             "c": "nothing changes"}))
+
+
 register(Question(
     "ex1.1", "From itsim.body.csf.segment_volumes(): how many mL of CSF does the model hold in "
     "the lumbosacral region, from the sacral sac (S1) up to T12?",

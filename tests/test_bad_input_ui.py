@@ -19,8 +19,8 @@ import pytest
 from itsim import simulate, troubleshoot, ui as itsim_ui
 from itsim.errors import InputError
 from itsim.refill_station import STEPS, load_cases
-from itsim.ui import (body, complications, device, dosing, library, panel, patient, procedures,
-                      quiz, refill, timeline)
+from itsim.ui import (body, certainty, complications, device, dosing, library, panel, patient,
+                      procedures, quiz, refill, timeline)
 from itsim.ui.panel import NO_RESULT_TITLE, Panel, Shown
 from itsim.ui.style import plain_message, unreadable
 
@@ -44,6 +44,7 @@ PANELS = {
     "ComplicationExplorer": complications.ComplicationExplorer,
     "MassRisk": complications.MassRisk, "MRIByPumpKind": complications.MRIByPumpKind,
     "RefillCalendar": patient.RefillCalendar, "DrugBrowser": library.DrugBrowser,
+    "HowSure": certainty.HowSure,
 }
 _built = {}
 
@@ -101,6 +102,10 @@ def assert_result(p: Panel, typed=(), contains=""):
 
 
 CASES = [
+    ("HowSure", {"assumption": "body:csf.spread_levels", "setting": 1}, "result", ""),
+    ("HowSure", {"assumption": "body:csf.cervical_mixing_flow", "setting": "39.0 mL/min"},
+     "result", ""),
+    ("HowSure", {"setting": "0.02 mL/min"}, "result", ""),
     # --- lesson 01: the body ---------------------------------------------------------------
     ("SpineView", {"dose": ""}, "refused", "Dose (amount): nothing is filled in yet."),
     ("SpineView", {"dose": "abc"}, "refused", "Dose (amount): 'abc' is not possible."),
