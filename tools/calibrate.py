@@ -6,9 +6,10 @@
 The rows, the parameters, their starting values, bounds and the order of the stages are in
 itsim/data/validation.toml, declared before fitting. Each stage is a least-squares fit
 (scipy.optimize.least_squares, on the log of simulated / published, zero inside a published
-range) of its parameters to the calibration rows that name them; validation rows are never used. Fitted facts get
-``fitted = true``, the rows they were fitted to and the date. The fit starts from the
-declared values, not from the data files, so a rerun gives the same values.
+range) of its parameters to the calibration rows that name them; validation rows are never
+used. Fitted facts get ``fitted = true``, the rows they were fitted to and the date. Every
+fit starts from the declared values, not from the data files, so a rerun gives the same
+values.
 """
 from __future__ import annotations
 

@@ -351,7 +351,8 @@ def screening_share(preset: str, n: int = 2000, seed: int = 3) -> float:
 
 
 MEASURES = {f.__name__: f for f in (
-    bolus_csf_at_1h, bolus_peak, bolus_half_life, infusion_csf, chronic_csf, chronic_gradient, exposure_ratio,
+    bolus_csf_at_1h, bolus_peak, bolus_half_life, infusion_csf, chronic_csf, chronic_gradient,
+    exposure_ratio,
     tracer_cranial_peak, bolus_effect, analgesia, effect_peak, bolus_side_effect,
     continuous_side_effect, bolus_on_therapy, continuous_relief, continuous_start, tolerance_factor,
     tolerance_change_percent, withdrawal_flag_hours, withdrawal_max, screening_share)}
