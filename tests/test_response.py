@@ -223,3 +223,26 @@ def test_cervical_mixing_grows_from_the_lumbar_value():
     assert np.allclose(flows[:t12 + 1], flows[0])
     assert np.all(np.diff(flows[t12:]) > 0)
     assert flows[-1] == pytest.approx(csf.csf_facts()["cervical_mixing_flow"].value / 1440)
+
+
+def test_a_staged_effect_site_starts_later_and_is_shorter_with_the_same_delay():
+    """effect_stages: k first-order steps of delay/k each. One step is the plain lag; three
+    steps after a bolus reach half the peak later and hold it for less time ([B11])."""
+    from itsim import data
+    from itsim.body.injection import inject
+    from itsim.body.validation import crossings
+
+    def course(k):
+        with data.override({"response:drugs.baclofen.effect_stages": k}):
+            shot = inject("baclofen", "50 mcg", patient="spinal-spasticity", hours=24)
+            r = shot.response.relief
+            return crossings(shot.hours, r, 0.5 * r.max())
+    one, three = course(1), course(3)
+    assert three[0] > one[0] and three[1] - three[0] < one[1] - one[0]
+    x = np.zeros(600)
+    x[:30] = 1.0
+    ph = response.pharmacology("baclofen", "spinal-spasticity")
+    from dataclasses import replace
+    single = replace(ph, effect_stages=1)
+    assert np.allclose(response.effect_site(x, 1.0, single),
+                       response.lag(x, 1.0, ph.effect_delay))

@@ -5,11 +5,11 @@
 
 The rows, the parameters, their starting values, bounds and the order of the stages are in
 itsim/data/validation.toml, declared before fitting. Each stage is a least-squares fit
-(scipy.optimize.least_squares, on the log of simulated / published, zero inside a published
-range) of its parameters to the calibration rows that name them; validation rows are never
-used. Fitted facts get ``fitted = true``, the rows they were fitted to and the date. Every
-fit starts from the declared values, not from the data files, so a rerun gives the same
-values.
+(scipy.optimize.least_squares, on the log of simulated / published: the middle of a range,
+the bound of a one-sided result) of its parameters to the calibration rows that name them;
+validation rows are never used. Fitted facts get ``fitted = true``, the rows they were
+fitted to and the date. Every fit starts from the declared values, not from the data
+files, so a rerun gives the same values.
 """
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ SIG = 3     # significant digits written (and compared by --check)
 
 
 def _changes(names, x, spec, digits=None):
+    """Data changes for parameter values ``x``: each parameter and the facts declared to share
+    its value (``also``)."""
     out = {}
     for name, v in zip(names, x):
         p = spec[name]
@@ -45,22 +47,17 @@ def _changes(names, x, spec, digits=None):
 
 
 def miss(row, sim: float) -> float:
-    """How far ``sim`` is from ``row``'s published result, as a log ratio: to the value; to
-    the nearest end of a range (0 inside it, kept a tenth of its log-width away from the
-    ends); to the bound of a one-sided result (0 on the right side, with a 10 % margin).
-    A result the model never reaches (inf, nan) counts as 12 orders of magnitude away."""
+    """How far ``sim`` is from ``row``'s published result, as a log ratio: to the value, or
+    to the geometric middle of a range or window; for a one-sided result, to its bound with
+    a 10 % margin (0 on the right side). A result the model never reaches (inf, nan) counts
+    as 12 orders of magnitude away."""
     if not np.isfinite(sim) or sim <= 0:
         return 27.6
-    if row.rule in ("value", "points") or row.low == row.high and row.rule not in (
-            "at_least", "at_most"):
-        return float(np.log(sim / row.low))
     if row.rule == "at_least":
         return float(min(0.0, np.log(sim / (row.low * 1.1))))
     if row.rule == "at_most":
         return float(max(0.0, np.log(sim / (row.high / 1.1))))
-    margin = (row.high / row.low) ** 0.1
-    lo, hi = row.low * margin, row.high / margin
-    return float(np.log(sim / lo) if sim < lo else np.log(sim / hi) if sim > hi else 0.0)
+    return float(np.log(sim / row.centre))
 
 
 def fit_stage(names, rows, spec, fixed) -> tuple[dict, list]:

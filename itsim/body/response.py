@@ -5,7 +5,9 @@ CSF concentrations (mcg/mL) at the target level and at the brainstem on the simu
 time grid; outputs are a score on the patient's scale (pain NRS 0-10 or Modified Ashworth
 0-4) and effect indices from 0 (none) to 1 (maximal):
 
-- effect site: each concentration is followed with a first-order delay (``effect_delay``);
+- effect site: the target's concentration is followed with a delay (``effect_delay``), one
+  first-order step or a few in series (``effect_stages``); the brainstem's with one step
+  (``brainstem_delay``, the effect delay unless given);
 - main effect (pain relief or tone reduction): a sigmoid Emax curve, x^n / (1 + x^n), with
   x = exposure x sensitivity x Ce / (EC50 x (1 + gain x tolerance)) and the drug's
   ``steepness`` n; side effects: x / (1 + x) with the half-effect concentration EC50 x ratio;
@@ -42,7 +44,9 @@ SCALES = {"NRS": {"max": 10.0, "what": "pain", "column": "pain_score_nrs_0_10",
 MODEL_KINDS = {"reference_level": None, "maintenance_effect": None, "max_effect": None,
                "syndrome_threshold": None, "exposure_variability": None,
                "sensitivity_variability": None, "tolerance_variability": None}
-DRUG_KINDS = {"effect_delay": "time", "steepness": None, "tolerance_time": "time",
+DRUG_KINDS = {"effect_delay": "time", "effect_stages": None, "brainstem_delay": "time",
+              "steepness": None,
+              "tolerance_time": "time",
               "tolerance_gain": None, "dependence_time": "time", "withdrawal_time": "time",
               "rebound": None, "withdrawal": None}
 IMPORTANT_CHANGE = 0.30   # a 30 % fall in pain NRS is clinically important [SC2] (pain only)
@@ -179,6 +183,8 @@ class Pharmacology:
     overdose_signs: str
     withdrawal_features: str
     steepness: float = 1.0  # Hill coefficient of the main effect
+    effect_stages: int = 1  # the main effect-site delay as this many first-order steps
+    brainstem_delay: float | None = None   # minutes; None: the same as effect_delay
 
 
 @lru_cache(maxsize=None)
@@ -211,8 +217,12 @@ def pharmacology(drug: str, preset: str) -> Pharmacology:
     over = table.get("overdose", {}).get(d, {})
     withdrawal = f.get("withdrawal")
     n = float(f["steepness"].value)
+    stages = int(f["effect_stages"].value) if "effect_stages" in f else 1
+    if stages < 1:
+        raise InputError(f"response.toml [drugs.{d}].effect_stages", stages, "1 or more")
     return Pharmacology(
-        d, preset, ec50=c_ss / (m / (1 - m)) ** (1 / n), steepness=n,
+        d, preset, ec50=c_ss / (m / (1 - m)) ** (1 / n), steepness=n, effect_stages=stages,
+        brainstem_delay=(f["brainstem_delay"].value * 1440 if "brainstem_delay" in f else None),
         effect_delay=f["effect_delay"].value * 1440,
         tolerance_time=f["tolerance_time"].value * 1440,
         tolerance_gain=f["tolerance_gain"].value,
@@ -256,6 +266,18 @@ def lag(x: np.ndarray, dt: float, half_time: float, scale: float = 1.0,
     result times ``scale``, stored as ``dtype``."""
     a = float(np.exp(-np.log(2) * dt / half_time))
     return first_order(a, x, scale=(1.0 - a) * scale, dtype=dtype)
+
+
+def effect_site(x: np.ndarray, dt: float, ph: Pharmacology, scale: float = 1.0,
+                dtype=np.float64) -> np.ndarray:
+    """The concentration at the main (spinal) effect site: ``ph.effect_stages`` first-order
+    steps in series,
+    each with half-time ``effect_delay / effect_stages`` (one step: the plain delay; more: a
+    later, steeper onset and a shorter effect, with the same mean delay)."""
+    k = ph.effect_stages
+    for _ in range(k - 1):
+        x = lag(x, dt, ph.effect_delay / k)
+    return lag(x, dt, ph.effect_delay / k, scale, dtype)
 
 
 @dataclass
@@ -353,8 +375,9 @@ def respond(c_target, c_brainstem, dt: float, ph: Pharmacology, *, baseline, exp
     # as possible and then reused in place. Effect sites in units of the half-effect
     # concentration: the target's in double precision (tolerance and withdrawal follow it),
     # the brainstem's straight in ``dtype``.
-    u = lag(c_target, dt, ph.effect_delay, 1 / ph.ec50)
-    ub = lag(c_brainstem, dt, ph.effect_delay, 1 / ph.ec50, dtype)
+    u = effect_site(c_target, dt, ph, 1 / ph.ec50)
+    ub = lag(c_brainstem, dt, ph.effect_delay if ph.brainstem_delay is None
+             else ph.brainstem_delay, 1 / ph.ec50, dtype)
     tol_d = lag(u, dt, ph.tolerance_time, ph.tolerance_gain, dtype)
     if ph.withdrawal:
         dep = lag(u, dt, ph.dependence_time)

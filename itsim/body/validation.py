@@ -105,8 +105,9 @@ def sensitivity(keys) -> dict:
     for name, p in {**table["parameters"], **table.get("sensitivity", {})}.items():
         ends = []
         for end in p["range"]:
-            value = f"{end!r} {p['unit']}" if p.get("unit") else end
-            with files.override({t: value for t in [name] + list(p.get("also", []))}):
+            text = (lambda x: f"{x!r} {p['unit']}" if p.get("unit") else x)   # noqa: E731
+            changes = {t: text(end) for t in [name] + list(p.get("also", []))}
+            with files.override(changes):
                 ends.append({k: simulated(r) for k, r in chosen.items()})
         out[name] = {k: (ends[0][k], ends[1][k]) for k in chosen}
     return out
