@@ -124,7 +124,7 @@ def test_calibrate_writes_a_fact_line_that_reads_back(tmp_path, monkeypatch):
     w = raw["baclofen"]["withdrawal_time"]
     assert w["value"] == "13.8 h" and w["fitted"] and w["assumption"]
     assert w["fitted_to"] == ["some_row [B14]"] and w["fitted_on"] == "2026-12-04"
-    assert w["note"].startswith("The syndrome develops")
+    assert w["note"].startswith("The severe syndrome develops")
     assert raw["ziconotide"]["steepness"]["value"] == 2.0
     assert cal.write(fixed, used, "2026-12-04", check=True) == []
 
