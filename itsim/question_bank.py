@@ -532,10 +532,10 @@ register(Question(
     .positive_dose, hint="t.positive_dose", explain="50 mcg, the first dose of the ladder.",
     kind="mass", unit="mcg"))
 register(Question(
-    "ex4.2", "A patient who responds half as strongly: trial.screening({'preset': "
-    "'spinal-spasticity', 'sensitivity': 0.5}, noise=False). What first pump dose does the "
+    "ex4.2", "A patient who responds only 30 % as strongly: trial.screening({'preset': "
+    "'spinal-spasticity', 'sensitivity': 0.3}, noise=False). What first pump dose does the "
     "trial suggest?", lambda: _trial().screening({"preset": "spinal-spasticity",
-                                                  "sensitivity": 0.5}, noise=False)
+                                                  "sensitivity": 0.3}, noise=False)
     .first_pump_dose, hint="t.first_pump_dose (in mcg/day)",
     explain="A response only at 100 mcg, doubled: 200 mcg/day.", kind="dose_rate",
     unit="mcg/day"))
@@ -552,8 +552,9 @@ register(Question(
     "many of the 500 patients lose their candidacy when each dose is watched for only 2 h?",
     lambda: "c" if _cohort_lost(2) >= 50 else ("b" if _cohort_lost(2) >= 5 else "a"),
     hint="(c8.decision == 'candidate') & (c2.decision != 'candidate'), then .sum()",
-    explain="Dozens: the tone has not fallen yet at 1-2 h (the peak comes about 4 h after the "
-    "dose [S85]), so responders are called non-responders.",
+    explain="Many (in the model about 4 in 10): the tone has barely begun to fall by 2 h "
+    "(the peak comes about 4 h after the dose [S85]), so responders are called "
+    "non-responders.",
     choices={"a": "none or almost none (fewer than 5)", "b": "a few (5 to 49)",
              "c": "many (50 or more)"}))
 register(Question(
@@ -835,10 +836,14 @@ register(Question(
 
 register(Question(
     "ex8.1", "Run scenario.load('../scenarios/catheter_disconnection.toml').run(): how many "
-    "hours after the disconnection on day 20 does the withdrawal syndrome start?",
+    "hours after the disconnection on day 20 does the model flag the withdrawal syndrome "
+    "(index at least 0.5)?",
     lambda: _disconnection()["response"]["withdrawal"]["first_day"] - 20, hint="s = tl.summary(); s['response']['withdrawal']['first_day'] is in days.",
-    explain="About 3.9 days later in the model, once the drug already in the CSF has cleared "
-    "and withdrawal builds (24-72 h untreated [B14]).", kind="time", unit="h", tolerance=0.03))
+    explain="Inside the 24-72 h over which the syndrome develops untreated [B14]. Early signs "
+    "come first and need action at once: returning spasticity, itching, tingling [S153]. "
+    "The flag comes later here than after months at a higher dose; in the sources the "
+    "severity rises with the dose and the time on therapy [B14].", kind="time", unit="h",
+    tolerance=0.03))
 register(Question(
     "ex8.2", "hazards.mass_rate('morphine', '25 mg/mL', '10 mg/day') against "
     "hazards.mass_rate('morphine', '10 mg/mL', '5 mg/day'): how many times higher?",

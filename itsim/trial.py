@@ -529,6 +529,13 @@ def _screening_decision(tests, obs, rule):
         why = (f"the screening dose itself, because its effect lasted over "
                f"{fmt(f['long_effect'].value, 'time')} {f['long_effect'].label}" if lasted else
                f"the positive screening dose doubled, over 24 h {f['first_dose_factor'].label}")
+        still = last.readings.size and (last.before - last.readings[-1]
+                                        >= f["positive_fall"].value - 1e-9)
+        if not lasted and still:
+            why += (f"; the effect was still there when watching stopped after "
+                    f"{fmt(obs / 24, 'time')}: if it lasts beyond "
+                    f"{fmt(f['long_effect'].value, 'time')}, the label starts at the "
+                    f"screening dose itself {f['long_effect'].label}")
         return "candidate", reasons, last.dose * factor, why
     if short:
         return ("repeat", [_short_text(obs, "baclofen")], None, "")

@@ -12,9 +12,9 @@ def spinal(sensitivity):
 
 @pytest.mark.parametrize("sensitivity, doses, decision, positive", [
     (1.0, [50], "candidate", 50),              # positive at 50 mcg
-    (0.7, [50, 75], "candidate", 75),          # inadequate at 50, positive 24 h later at 75
-    (0.5, [50, 75, 100], "candidate", 100),    # positive only at 100
-    (0.3, [50, 75, 100], "not a candidate", None),   # no response to 100: not a candidate
+    (0.4, [50, 75], "candidate", 75),          # inadequate at 50, positive 24 h later at 75
+    (0.3, [50, 75, 100], "candidate", 100),    # positive only at 100
+    (0.2, [50, 75, 100], "not a candidate", None),   # no response to 100: not a candidate
 ])
 def test_screening_follows_the_label_ladder_on_every_path(sensitivity, doses, decision,
                                                           positive):

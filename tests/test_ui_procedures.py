@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_screening_panel_follows_the_ladder_and_resets():
     p = P.ScreeningTrial()
     assert p.error is None and "CANDIDATE" in p.readout_text and "50 mcg" in p.readout_text
-    p.set(sensitivity=0.5, noise=False)
+    p.set(sensitivity=0.3, noise=False)
     assert "100 mcg" in p.readout_text and "200 mcg/day" in p.readout_text
     assert len([x for x in p.figure.data[2].x]) == 3            # three doses, three "before"
     p.set(observe=2.0)
