@@ -133,8 +133,8 @@ class ScreeningTrial(Panel):
             _decision_html(t) + "<hr style='margin:6px 0'>" + "<br>".join(rows)
             + f"<br><span style='color:{GREY}'>A response: {esc(t.criterion)}. Readings are "
             "the model's tone plus scatter, recorded as the nearest grade (a teaching "
-            "assumption). The model's baclofen bolus is on the weak side (see the "
-            "validation).</span>", DECISION_COLOURS[t.decision])
+            "assumption). How the model's screening compares with published series: "
+            "see the validation.</span>", DECISION_COLOURS[t.decision])
 
 
 @lru_cache(maxsize=256)
