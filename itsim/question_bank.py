@@ -326,10 +326,10 @@ def _mixing_ends() -> str:
     from . import data
     from .body import validation
     rows = {r.key: r for r in validation.rows()}
-    spec = data.load("validation")["sensitivity"]["body:csf.mixing_flow"]
+    spec = validation.assumptions()["body:csf.mixing_flow"]
     seen = []
     for end in spec["range"]:
-        with data.override({"body:csf.mixing_flow": f"{end!r} {spec['unit']}"}):
+        with data.override({"body:csf.mixing_flow": validation.setting(spec, end)}):
             seen.append({k: validation.simulated(rows[k]) for k in ("tracer_head",
                                                                     "isobaric_peak")})
     sooner = seen[1]["tracer_head"] < seen[0]["tracer_head"]

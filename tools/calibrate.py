@@ -40,9 +40,8 @@ def _changes(names, x, spec, digits=None):
     for name, v in zip(names, x):
         p = spec[name]
         v = float(f"{v:.{digits}g}") if digits else float(v)
-        text = f"{v!r} {p['unit']}" if p.get("unit") else v
         for target in [name] + list(p.get("also", [])):
-            out[target] = text
+            out[target] = validation.setting(p, v)
     return out
 
 

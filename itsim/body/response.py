@@ -45,10 +45,9 @@ MODEL_KINDS = {"reference_level": None, "maintenance_effect": None, "max_effect"
                "syndrome_threshold": None, "exposure_variability": None,
                "sensitivity_variability": None, "tolerance_variability": None}
 DRUG_KINDS = {"effect_delay": "time", "effect_stages": None, "brainstem_delay": "time",
-              "steepness": None,
-              "tolerance_time": "time",
-              "tolerance_gain": None, "dependence_time": "time", "withdrawal_time": "time",
-              "rebound": None, "withdrawal": None}
+              "steepness": None, "tolerance_time": "time", "tolerance_gain": None,
+              "dependence_time": "time", "withdrawal_time": "time", "rebound": None,
+              "withdrawal": None}
 IMPORTANT_CHANGE = 0.30   # a 30 % fall in pain NRS is clinically important [SC2] (pain only)
 
 
@@ -271,9 +270,8 @@ def lag(x: np.ndarray, dt: float, half_time: float, scale: float = 1.0,
 def effect_site(x: np.ndarray, dt: float, ph: Pharmacology, scale: float = 1.0,
                 dtype=np.float64) -> np.ndarray:
     """The concentration at the main (spinal) effect site: ``ph.effect_stages`` first-order
-    steps in series,
-    each with half-time ``effect_delay / effect_stages`` (one step: the plain delay; more: a
-    later, steeper onset and a shorter effect, with the same mean delay)."""
+    steps in series, each with half-time ``effect_delay / effect_stages`` (one step: the
+    plain delay; more: a later, steeper onset and a shorter effect, same mean delay)."""
     k = ph.effect_stages
     for _ in range(k - 1):
         x = lag(x, dt, ph.effect_delay / k)

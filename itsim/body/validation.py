@@ -24,7 +24,6 @@ from . import csf, response
 from .injection import inject
 
 
-
 @dataclass(frozen=True)
 class Row:
     """One published result and the measure that reproduces it."""
@@ -39,7 +38,7 @@ class Row:
     unit: str
     low: float
     high: float
-    rule: str                 # "value", "range", "times" or "at_least"/"at_most"
+    rule: str                 # "value", "range", "times", "at_least", "at_most", "points"
     fits: tuple = ()          # for calibration rows: the parameters fitted to it
     note: str = ""
 
@@ -72,7 +71,7 @@ def simulated(row: Row) -> float:
 
 
 def verdict(row: Row, sim: float) -> str:
-    """good / fair / poor by the rules stated in validation.toml [rules] before looking."""
+    """good / fair / poor by the rules stated at the top of validation.toml before looking."""
     low, high = row.low, row.high
     if row.rule == "value":
         ratio = sim / low
@@ -93,21 +92,30 @@ def verdict(row: Row, sim: float) -> str:
     return "fair" if 0.5 <= sim / end <= 2 else "poor"
 
 
+def setting(spec: dict, x: float):
+    """A parameter's value as the data file writes it: ``x`` with the unit declared in
+    validation.toml (``spec``), or the bare number."""
+    return f"{x!r} {spec['unit']}" if spec.get("unit") else x
+
+
+def assumptions() -> dict:
+    """Every assumption with a plausible range: validation.toml [parameters] (fitted by
+    tools/calibrate.py) and [sensitivity] (not fitted), path -> its spec."""
+    table = data.load("validation")
+    return {**table["parameters"], **table.get("sensitivity", {})}
+
+
 def sensitivity(keys) -> dict:
     """One-at-a-time sensitivity: each parameter of validation.toml [parameters] (fitted)
     and [sensitivity] (assumed) at the low and the high end of its plausible ``range``,
     everything else as in the data files; the rows ``keys`` simulated each time. Returns
     {parameter: {key: (at low, at high)}} and, under None, {key: as the data files give it}."""
-    from .. import data as files
-    table = files.load("validation")
     chosen = {r.key: r for r in rows() if r.key in keys}
     out = {None: {k: simulated(r) for k, r in chosen.items()}}
-    for name, p in {**table["parameters"], **table.get("sensitivity", {})}.items():
+    for name, p in assumptions().items():
         ends = []
         for end in p["range"]:
-            text = (lambda x: f"{x!r} {p['unit']}" if p.get("unit") else x)   # noqa: E731
-            changes = {t: text(end) for t in [name] + list(p.get("also", []))}
-            with files.override(changes):
+            with data.override({t: setting(p, end) for t in [name] + list(p.get("also", []))}):
                 ends.append({k: simulated(r) for k, r in chosen.items()})
         out[name] = {k: (ends[0][k], ends[1][k]) for k in chosen}
     return out
@@ -186,20 +194,14 @@ def chronic_csf(drug: str, dose_mcg_day: float, tip: str, site: str) -> float:
     return float(ss[csf.index(site)])
 
 
-def _level_cm() -> float:
-    from ..facts import parse_fact
-    raw = data.load("procedures")["implant"]["surgery"]["level_length"]
-    return parse_fact("procedures.toml [implant.surgery].level_length", "level_length", raw,
-                      "length").value
-
-
 def chronic_gradient(drug: str, tip: str, cm: float) -> float:
     """How many times lower the steady-state concentration is ``cm`` from the tip of a slow
     infusion, above and below it (geometric mean; levels ``level_length`` apart) [C21]. The
     cord is taken to follow the CSF of its level."""
     ss = response.steady_state(drug, csf.index(tip), 1000.0)
     i = csf.index(tip)
-    pos = (np.arange(len(csf.LEVELS) - 1) - i) * _level_cm()
+    from ..implant import facts as implant_facts          # (implant imports body modules)
+    pos = (np.arange(len(csf.LEVELS) - 1) - i) * implant_facts("surgery")["level_length"].value
     spinal = ss[:-1]
     up = np.interp(cm, pos[i:], np.log(spinal[i:]))
     down = np.interp(-cm, pos[:i + 1], np.log(spinal[:i + 1]))
@@ -263,21 +265,19 @@ def bolus_side_effect(drug: str, dose: str, preset: str, effect: str) -> float:
     return float(shot.response.effects[effect].max())
 
 
-def _continuous(drug, conc, dose, preset, days, step="10 min", fill="20 mL"):
-    import itsim
-    return itsim.simulate(drug=drug, concentration=conc, fill=fill, days=days, step=step,
-                          program={"mode": "continuous", "dose": dose},
-                          catheter={"tip": "T10", "primed": True}, patient=preset)
+def _continuous(drug, conc, dose, preset, days, step="10 min", fill="20 mL", events=()):
+    """Continuous delivery at ``dose`` through a primed catheter with its tip at T10."""
+    from ..simulation import simulate                     # (simulation imports body modules)
+    return simulate(drug=drug, concentration=conc, fill=fill, days=days, step=step,
+                    program={"mode": "continuous", "dose": dose}, events=list(events),
+                    catheter={"tip": "T10", "primed": True}, patient=preset)
 
 
 def bolus_on_therapy(drug, conc, dose, bolus, preset, effect) -> float:
     """Largest index of a side effect in the day after a pump bolus of ``bolus`` given on
     day 9 of continuous delivery at ``dose`` [B18: overdoses followed boluses]."""
-    import itsim
-    tl = itsim.simulate(drug=drug, concentration=conc, fill="20 mL", days=10, step="10 min",
-                        program={"mode": "continuous", "dose": dose},
-                        events=[{"at": "day 9", "kind": "bolus", "dose": bolus}],
-                        catheter={"tip": "T10", "primed": True}, patient=preset)
+    tl = _continuous(drug, conc, dose, preset, 10,
+                     events=[{"at": "day 9", "kind": "bolus", "dose": bolus}])
     return float(tl.response.effects[effect][tl.t >= 9].max())
 
 
@@ -300,18 +300,19 @@ def continuous_start(drug, conc, dose, preset, what) -> float:
     return crossings(tl.t * 24, r, share * r[-1])[0]
 
 
+def _ml_per_day(dose, conc) -> float:
+    from ..dosing import rate
+    return rate(dose, conc).to("mL/day").magnitude
+
+
 def tolerance_factor(drug, conc, dose, preset, days, first, last) -> float:
     """Ratio of the tolerance factor (the dose rise needed for the same relief, a lower
     bound) between days ``first`` and ``last`` of continuous delivery [M28, M29, M31, B2];
-    refills before the reservoir empties."""
-    import itsim
-    fill = "20 mL"
-    per_day = itsim.dosing.rate(dose, conc).to("mL/day").magnitude
-    refill = int(20 / per_day * 0.8)
-    events = [{"at": d, "kind": "refill", "volume": fill} for d in range(refill, days, refill)]
-    tl = itsim.simulate(drug=drug, concentration=conc, fill=fill, days=days, step="1 h",
-                        program={"mode": "continuous", "dose": dose}, events=events,
-                        catheter={"tip": "T10", "primed": True}, patient=preset)
+    refills of 20 mL before the reservoir empties."""
+    refill = int(20 / _ml_per_day(dose, conc) * 0.8)
+    events = [{"at": d, "kind": "refill", "volume": "20 mL"}
+              for d in range(refill, days, refill)]
+    tl = _continuous(drug, conc, dose, preset, days, step="1 h", events=events)
     t, f = tl.t, tl.response.tolerance
     at = lambda d: float(f[min(np.searchsorted(t, d), f.size - 1)])   # noqa: E731
     return (at(last) if first == 0 else at(last) / at(first))
@@ -325,12 +326,8 @@ def tolerance_change_percent(*args) -> float:
 def withdrawal_flag_hours(drug, conc, dose, preset) -> float:
     """Hours from the reservoir running dry to the withdrawal flag (index at the syndrome
     threshold) after two months of therapy [B14]."""
-    import itsim
-    per_day = itsim.dosing.rate(dose, conc).to("mL/day").magnitude
-    fill = 60 * per_day
-    tl = itsim.simulate(drug=drug, concentration=conc, fill=f"{fill:.6g} mL", days=66,
-                        step="10 min", program={"mode": "continuous", "dose": dose},
-                        catheter={"tip": "T10", "primed": True}, patient=preset)
+    fill = f"{60 * _ml_per_day(dose, conc):.6g} mL"
+    tl = _continuous(drug, conc, dose, preset, 66, fill=fill)
     threshold = response.model_facts()["syndrome_threshold"].value
     start = crossings(tl.t * 24, tl.response.withdrawal, threshold)[0]
     return start - tl.reservoir_empty_day * 24 if np.isfinite(start) else float("inf")
@@ -338,11 +335,8 @@ def withdrawal_flag_hours(drug, conc, dose, preset) -> float:
 
 def withdrawal_max(drug, conc, dose, preset) -> float:
     """Largest withdrawal index in 20 days after a small fill runs dry [M47, Z6]."""
-    import itsim
-    tl = itsim.simulate(drug=drug, concentration=conc, fill="2 mL", days=20, step="1 h",
-                        program={"mode": "continuous", "dose": dose},
-                        catheter={"tip": "T10", "primed": True}, patient=preset)
-    return float(tl.response.withdrawal.max())
+    return float(_continuous(drug, conc, dose, preset, 20, step="1 h", fill="2 mL")
+                 .response.withdrawal.max())
 
 
 def screening_share(preset: str, n: int = 2000, seed: int = 3) -> float:
@@ -353,7 +347,7 @@ def screening_share(preset: str, n: int = 2000, seed: int = 3) -> float:
 
 MEASURES = {f.__name__: f for f in (
     bolus_csf_at_1h, bolus_peak, bolus_half_life, infusion_csf, chronic_csf, chronic_gradient,
-    exposure_ratio,
-    tracer_cranial_peak, bolus_effect, analgesia, effect_peak, bolus_side_effect,
-    continuous_side_effect, bolus_on_therapy, continuous_relief, continuous_start, tolerance_factor,
-    tolerance_change_percent, withdrawal_flag_hours, withdrawal_max, screening_share)}
+    exposure_ratio, tracer_cranial_peak, bolus_effect, analgesia, effect_peak,
+    bolus_side_effect, continuous_side_effect, bolus_on_therapy, continuous_relief,
+    continuous_start, tolerance_factor, tolerance_change_percent, withdrawal_flag_hours,
+    withdrawal_max, screening_share)}

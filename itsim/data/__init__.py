@@ -44,15 +44,7 @@ def override(changes: dict):
             name, _, dotted = path.partition(":")
             if name not in _OVERRIDDEN:
                 _OVERRIDDEN[name] = copy.deepcopy(_read(name))
-            *parents, leaf = dotted.split(".")
-            table = _OVERRIDDEN[name]
-            for key in parents:
-                table = table[key]
-            if leaf not in table:
-                raise KeyError(f"{path}: no such entry in {name}.toml")
-            if isinstance(table[leaf], dict) and "value" in table[leaf]:
-                table = table[leaf]
-                leaf = "value"
+            table, leaf = _entry(_OVERRIDDEN[name], path)
             table[leaf] = value
         clear_caches()
         yield
@@ -60,6 +52,29 @@ def override(changes: dict):
         _OVERRIDDEN.clear()
         _OVERRIDDEN.update(saved)
         clear_caches()
+
+
+def _entry(root: dict, path: str) -> tuple[dict, str]:
+    """The table and key that ``"file:dotted.path"`` names in ``root`` (a fact table's
+    ``value`` when the path ends at one); KeyError naming the path if there is none."""
+    *parents, leaf = path.partition(":")[2].split(".")
+    table = root
+    for key in parents:
+        table = table.get(key) if isinstance(table, dict) else None
+        if table is None:
+            break
+    if not isinstance(table, dict) or leaf not in table:
+        raise KeyError(f"{path}: no such entry")
+    if isinstance(table[leaf], dict) and "value" in table[leaf]:
+        return table[leaf], "value"
+    return table, leaf
+
+
+def value(path: str):
+    """The value ``"file:dotted.path"`` holds (a fact's ``value``), e.g.
+    ``value("body:csf.mixing_flow")`` -> ``"0.05 mL/min"``."""
+    table, leaf = _entry(load(path.partition(":")[0]), path)
+    return table[leaf]
 
 
 def clear_caches():

@@ -41,21 +41,11 @@ VERDICT_STYLE = {"good": (GREEN, "circle"), "fair": (ORANGE, "diamond"),
 
 
 def _spec(path: str) -> dict:
-    table = data.load("validation")
-    spec = {**table["parameters"], **table.get("sensitivity", {})}.get(path)
+    spec = validation.assumptions().get(path)
     if spec is None:
         raise InputError("assumption", path, "one of " + ", ".join(p for _, p, _ in
                                                                    ASSUMPTIONS))
     return spec
-
-
-def _current(path: str):
-    """The value the data files hold for ``path`` (a number, or a number and a unit)."""
-    name, _, dotted = path.partition(":")
-    table = data.load(name)
-    for key in dotted.split("."):
-        table = table[key]
-    return table["value"] if isinstance(table, dict) else table
 
 
 def _number(value) -> float:
@@ -65,7 +55,7 @@ def _number(value) -> float:
 def settings(path: str) -> list[tuple[str, object]]:
     """(label, value) for each setting of ``path``: the plausible range spread evenly on a
     log scale (whole numbers for a count), and the value in itsim's data, in order."""
-    spec, now = _spec(path), _current(path)
+    spec, now = _spec(path), data.value(path)
     lo, hi = spec["range"]
     unit = spec.get("unit")
     if isinstance(now, int) and not unit:
@@ -78,7 +68,7 @@ def settings(path: str) -> list[tuple[str, object]]:
         label = f"{v:g} {unit}" if unit else f"{v:g}"
         if v == _number(now):
             label += " (itsim)"
-        out.append((label, f"{v!r} {unit}" if unit else v))
+        out.append((label, validation.setting(spec, v)))
     return out
 
 
@@ -91,7 +81,7 @@ def itsim_setting(path: str):
 def results(path: str, value) -> dict:
     """{row key: simulated value} for RESULTS with ``path`` set to ``value``."""
     chosen = [r for r in validation.rows() if r.key in RESULTS]
-    if str(value) == str(_current(path)) or _number(value) == _number(_current(path)):
+    if _number(value) == _number(data.value(path)):          # itsim's own value
         return {r.key: validation.simulated(r) for r in chosen}
     with data.override({path: value}):
         return {r.key: validation.simulated(r) for r in chosen}
